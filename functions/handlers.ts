@@ -1,0 +1,16 @@
+import type { Container } from '../shared/runtime/index.js';
+import { createCustomersHandler } from './customers/handler.js';
+import { createLogger, type HttpHandler } from './http/index.js';
+import { createPlatformHandler } from './platform/handler.js';
+
+/**
+ * Every context's HTTP handler, built from one container: what the local runtime serves.
+ * In AWS each context's `index.ts` builds just its own.
+ */
+export function createHandlers(container: Container): Record<string, HttpHandler> {
+  const options = (name: string) => ({ logger: createLogger(name), corsOrigins: container.config.corsOrigins });
+  return {
+    platform: createPlatformHandler(options('platform')),
+    customers: createCustomersHandler(container, options('customers')),
+  };
+}

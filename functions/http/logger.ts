@@ -1,0 +1,28 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+
+/**
+ * Keys whose values are personal data or secrets. Nothing should log them; this replacer
+ * makes sure that if something does, the value never reaches the log.
+ */
+export const redactedKeys: ReadonlySet<string> = new Set([
+  'name',
+  'email',
+  'emails',
+  'phone',
+  'phones',
+  'address',
+  'addresses',
+  'personal',
+  'needs',
+  'body',
+  'authorization',
+  'cookie',
+  'querystringparameters',
+  'rawquerystring',
+]);
+
+export const redactPersonalData = (key: string, value: unknown): unknown =>
+  redactedKeys.has(key.toLowerCase()) && value !== undefined ? '[REDACTED]' : value;
+
+export const createLogger = (serviceName = 'kehu'): Logger =>
+  new Logger({ serviceName, jsonReplacerFn: redactPersonalData });

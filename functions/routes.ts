@@ -1,0 +1,11 @@
+import { customerRoutes } from './customers/routes.js';
+import type { RouteSpec } from './http/route.js';
+import { platformRoutes } from './platform/routes.js';
+
+/**
+ * The one route table: every route, its roles and the function that serves it. The
+ * OpenAPI document, the local runtime, the CDK API and the authorization tests read it.
+ */
+export const routeTable: readonly RouteSpec[] = [...Object.values(platformRoutes), ...Object.values(customerRoutes)];
+
+export const apiVersion = '0.1.0';

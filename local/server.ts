@@ -1,0 +1,169 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { HttpHandler } from '../functions/http/index.js';
+import { routeKey, toProblem, type RouteSpec } from '../functions/http/index.js';
+import { UnauthenticatedError } from '../shared/errors/index.js';
+import { verifyBearer } from './tokens.js';
+
+/** API Gateway's own payload limit. */
+const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+
+export interface LocalApiOptions {
+  routes: readonly RouteSpec[];
+  /** The Lambda handler of each context, as deployed. */
+  handlers: Readonly<Record<string, HttpHandler>>;
+  tokenSecret: Uint8Array;
+  corsOrigins: readonly string[];
+}
+
+interface MatchedRoute {
+  spec: RouteSpec;
+  pathParameters: Record<string, string>;
+}
+
+/** Route matching as API Gateway does it: exact method and path template. */
+function matcher(routes: readonly RouteSpec[]) {
+  const compiled = routes.map((spec) => ({
+    spec,
+    pattern: new RegExp(`^${spec.path.replace(/\{(\w+)\}/g, '(?<$1>[^/]+)')}$`),
+  }));
+  return (method: string, path: string): MatchedRoute | undefined => {
+    for (const { spec, pattern } of compiled) {
+      const match = spec.method === method ? pattern.exec(path) : null;
+      if (match) {
+        const pathParameters = Object.fromEntries(Object.entries(match.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]));
+        return { spec, pathParameters };
+      }
+    }
+    return undefined;
+  };
+}
+
+const readBody = (req: IncomingMessage): Promise<Buffer | undefined> =>
+  new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_PAYLOAD_BYTES) chunks.push(chunk);
+    });
+    req.on('end', () => resolve(size > MAX_PAYLOAD_BYTES ? undefined : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+
+function send(res: ServerResponse, status: number, headers: Record<string, string | number | boolean>, body?: string | Buffer) {
+  res.writeHead(status, Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, String(v)])));
+  res.end(body);
+}
+
+const sendProblem = (res: ServerResponse, error: unknown, requestId: string, cors: Record<string, string>) => {
+  const problem = toProblem(error, requestId);
+  send(res, problem.status, { 'content-type': 'application/problem+json', ...cors }, JSON.stringify(problem));
+};
+
+function lambdaContext(functionName: string, requestId: string): Context {
+  const deadline = Date.now() + 29_000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: requestId,
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/**
+ * The local API Gateway: matches the route, verifies the bearer token as the JWT
+ * authorizer would, turns the request into a payload-2.0 event, invokes the same handler
+ * that runs in Lambda, and writes its answer back.
+ */
+export function createLocalApi(options: LocalApiOptions): Server {
+  const match = matcher(options.routes);
+  return createServer(async (req, res) => {
+    const requestId = randomUUID();
+    const origin = req.headers.origin;
+    const allowedOrigin = origin && (options.corsOrigins.includes('*') || options.corsOrigins.includes(origin)) ? origin : undefined;
+    const cors: Record<string, string> = allowedOrigin ? { 'access-control-allow-origin': allowedOrigin, vary: 'Origin' } : {};
+    try {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const method = (req.method ?? 'GET').toUpperCase();
+      if (method === 'OPTIONS' && allowedOrigin) {
+        // Preflight is answered by API Gateway's CORS configuration, not by a function.
+        send(res, 204, {
+          ...cors,
+          'access-control-allow-methods': 'GET,POST,PUT,PATCH,DELETE',
+          'access-control-allow-headers': 'authorization,content-type,if-match,idempotency-key',
+          'access-control-max-age': 600,
+        });
+        return;
+      }
+      const route = match(method, url.pathname);
+      if (!route) {
+        send(res, 404, { 'content-type': 'application/problem+json', ...cors }, JSON.stringify({ type: 'urn:kehu:problem:not-found', title: 'Not found', status: 404, detail: 'No such route.' }));
+        return;
+      }
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(req.headers)) {
+        if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+      }
+      let claims: Record<string, string> | undefined;
+      if (route.spec.roles !== 'public') {
+        claims = await verifyBearer(options.tokenSecret, headers.authorization);
+        if (!claims) return sendProblem(res, new UnauthenticatedError(), requestId, cors);
+      }
+      const body = await readBody(req);
+      if (!body) {
+        send(res, 413, { 'content-type': 'application/json', ...cors }, JSON.stringify({ message: 'Request Entity Too Large' }));
+        return;
+      }
+      const query: Record<string, string> = {};
+      for (const [key, value] of url.searchParams) query[key] = key in query ? `${query[key]},${value}` : value;
+      const now = Date.now();
+      const event: APIGatewayProxyEventV2 = {
+        version: '2.0',
+        routeKey: routeKey(route.spec),
+        rawPath: url.pathname,
+        rawQueryString: url.search.slice(1),
+        headers,
+        ...(url.search ? { queryStringParameters: query } : {}),
+        ...(Object.keys(route.pathParameters).length ? { pathParameters: route.pathParameters } : {}),
+        requestContext: {
+          accountId: '000000000000',
+          apiId: 'local',
+          domainName: headers.host ?? 'localhost',
+          domainPrefix: 'local',
+          http: {
+            method,
+            path: url.pathname,
+            protocol: `HTTP/${req.httpVersion}`,
+            sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+            userAgent: headers['user-agent'] ?? '',
+          },
+          requestId,
+          routeKey: routeKey(route.spec),
+          stage: '$default',
+          time: new Date(now).toISOString(),
+          timeEpoch: now,
+          ...(claims ? { authorizer: { jwt: { claims, scopes: [] } } } : {}),
+        } as APIGatewayProxyEventV2['requestContext'],
+        ...(body.length ? { body: body.toString('utf8') } : {}),
+        isBase64Encoded: false,
+      };
+      const handler = options.handlers[route.spec.context];
+      if (!handler) throw new Error(`No handler for context ${route.spec.context}`);
+      const answer = await handler(event, lambdaContext(`kehu-${route.spec.context}`, requestId));
+      const responseBody = answer.body === undefined ? undefined : Buffer.from(answer.body, answer.isBase64Encoded ? 'base64' : 'utf8');
+      send(res, answer.statusCode ?? 200, { ...cors, ...answer.headers }, responseBody);
+    } catch (error) {
+      sendProblem(res, error, requestId, cors);
+    }
+  });
+}

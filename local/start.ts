@@ -1,0 +1,43 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { startDynamo } from './dynamodb.js';
+import { startLocalApp } from './app.js';
+
+/**
+ * `npm start`: the whole API on localhost, no AWS account. DynamoDB Local keeps its data
+ * under DATA_DIR (default `.data/`), so records survive restarts.
+ */
+const dataDir = resolve(process.env.DATA_DIR || '.data');
+const port = Number(process.env.PORT || 3000);
+const dynamoPort = Number(process.env.DYNAMODB_PORT || 8000);
+const corsOrigins = process.env.CORS_ORIGINS?.split(',').filter(Boolean);
+
+const dbPath = join(dataDir, 'dynamodb');
+mkdirSync(dbPath, { recursive: true, mode: 0o700 });
+
+const dynamo = await startDynamo({ port: dynamoPort, dbPath });
+let app: Awaited<ReturnType<typeof startLocalApp>>;
+try {
+  app = await startLocalApp({ dataDir, dynamodbEndpoint: dynamo.endpoint, port, ...(corsOrigins ? { corsOrigins } : {}) });
+} catch (error) {
+  await dynamo.stop();
+  throw error;
+}
+
+console.log(`Kehu API        ${app.url}  (OpenAPI: ${app.url}/v1/openapi.json)`);
+console.log(`DynamoDB Local  ${dynamo.endpoint}  (data in ${dbPath})`);
+console.log(`Get a token:    npm run token -- --role admin`);
+console.log('Ctrl-C stops both.');
+
+let stopping = false;
+const stop = async (signal: string) => {
+  if (stopping) return;
+  stopping = true;
+  console.log(`\n${signal}: stopping the API and DynamoDB Local...`);
+  await app.close();
+  await dynamo.stop();
+  console.log('Stopped.');
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop('SIGINT'));
+process.on('SIGTERM', () => void stop('SIGTERM'));

@@ -1,0 +1,31 @@
+import { createHmac } from 'node:crypto';
+import { parsePhoneNumberWithError } from 'libphonenumber-js';
+
+/**
+ * Blind indexes: a keyed hash (HMAC-SHA256 under the dedicated index key) of a normalized
+ * value, truncated to 128 bits. Equal inputs give equal indexes, so exact lookup and
+ * duplicate detection work without decrypting anything; without the key the index says
+ * nothing about the value.
+ */
+export type BlindIndexKind = 'email' | 'phone';
+
+const INDEX_BYTES = 16;
+
+export const normalizeEmail = (email: string): string => email.trim().toLowerCase();
+
+/** E.164 (`+8613812345678`); throws if the number is not a valid international number. */
+export function normalizePhone(phone: string): string {
+  return parsePhoneNumberWithError(phone.trim()).number;
+}
+
+export function normalize(kind: BlindIndexKind, value: string): string {
+  return kind === 'email' ? normalizeEmail(value) : normalizePhone(value);
+}
+
+export function blindIndex(key: Buffer, kind: BlindIndexKind, value: string): string {
+  return createHmac('sha256', key)
+    .update(`${kind}:${normalize(kind, value)}`, 'utf8')
+    .digest()
+    .subarray(0, INDEX_BYTES)
+    .toString('base64url');
+}

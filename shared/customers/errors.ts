@@ -1,0 +1,20 @@
+import { ConflictError, NotFoundError, UnprocessableError } from '../errors/index.js';
+
+export class CustomerNotFoundError extends NotFoundError {
+  constructor() {
+    super('No customer has this id.', 'id');
+  }
+}
+
+/** Another record already holds this (normalized) email or phone. The value is not echoed. */
+export class DuplicateContactError extends ConflictError {
+  constructor(field: string) {
+    super(`Another customer already has this ${field.startsWith('emails') ? 'email' : 'phone'}.`, field);
+  }
+}
+
+export class IdempotencyKeyReusedError extends UnprocessableError {
+  constructor() {
+    super('This Idempotency-Key was already used with a different request body.', 'Idempotency-Key');
+  }
+}

@@ -1,0 +1,7 @@
+export { CustomerService, type CreateResult, type CustomerServiceOptions } from './service.js';
+export { CustomerRepository } from './repository.js';
+export { resolveView, canSeeContacts, customerViews, maskEmail, maskPhone, type CustomerView } from './access-policy.js';
+export { defaultReviewIntervals, parseReviewIntervals, type ReviewIntervals } from './review-policy.js';
+export * from './schemas.js';
+export * from './errors.js';
+export type { CustomerRecord, HistoryEntry } from './types.js';

@@ -1,0 +1,399 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import type { Actor } from '../access/index.js';
+import { blindIndex, normalizeEmail, normalizePhone, openJson, sealJson, type DataKeyRing } from '../crypto/index.js';
+import { ConflictError, PreconditionFailedError, ValidationError } from '../errors/index.js';
+import { ConditionFailedError, type Clock, type QueryPage } from '../ports/index.js';
+import { fieldCategories, maskAddress, maskEmail, maskPhone, type CustomerView } from './access-policy.js';
+import { CustomerNotFoundError, DuplicateContactError, IdempotencyKeyReusedError } from './errors.js';
+import { CustomerRepository, reviewSortKey, type ContactGuard, type CustomerItem } from './repository.js';
+import { reviewDueAt, type ReviewIntervals } from './review-policy.js';
+import type { CreateCustomerInput, ListCustomersQuery, UpdateCustomerInput, VerificationInput } from './schemas.js';
+import { sealedFields, type CustomerRecord, type HistoryEntry, type PersonalFields, type SealedField } from './types.js';
+
+export interface CustomerServiceOptions {
+  reviewIntervals: ReviewIntervals;
+  /** How long an Idempotency-Key is remembered. */
+  idempotencyTtlSeconds: number;
+}
+
+export interface CreateResult {
+  customer: CustomerRecord;
+  /** True when an earlier request with the same Idempotency-Key created it. */
+  replayed: boolean;
+}
+
+type ListFilters = Omit<ListCustomersQuery, 'email' | 'phone' | 'reviewDue' | 'limit' | 'cursor' | 'purpose'>;
+
+const DEFAULT_PAGE = 25;
+const VERIFY_ATTEMPTS = 3;
+
+/**
+ * Customer records (CR-1 to CR-6): creation with its collection basis, uniqueness on
+ * normalized contacts, traced optimistic updates, review schedule and verification, and
+ * role views that decrypt only what the view shows.
+ */
+export class CustomerService {
+  private readonly repository: CustomerRepository;
+
+  constructor(
+    private readonly deps: { repository: CustomerRepository; keys: DataKeyRing; clock: Clock },
+    private readonly options: CustomerServiceOptions,
+  ) {
+    this.repository = deps.repository;
+  }
+
+  async create(
+    input: CreateCustomerInput,
+    actor: Actor,
+    view: CustomerView,
+    idempotencyKey?: string,
+  ): Promise<CreateResult> {
+    const now = this.deps.clock.now();
+    const personal = normalizePersonal(input);
+    const indexKey = await this.deps.keys.indexKey();
+    const guards = contactGuards(indexKey, personal);
+    const idempotency = idempotencyKey
+      ? { scope: hmac(indexKey, `${actor.id}\n${idempotencyKey}`), requestHash: hmac(indexKey, canonicalJson(input)) }
+      : undefined;
+
+    const replay = idempotency && (await this.replay(idempotency, view, now));
+    if (replay) return replay;
+    const taken = await this.repository.takenContact(guards);
+    if (taken) throw new DuplicateContactError(taken.field);
+
+    const id = randomUUID();
+    const number = await this.repository.nextNumber();
+    const { key, write: keyWrite } = await this.deps.keys.create(id, now);
+    const at = now.toISOString();
+    const dueAt = reviewDueAt(this.options.reviewIntervals, input.tier, now);
+    const item: CustomerItem = {
+      pk: `CUSTOMER#${id}`,
+      sk: 'PROFILE',
+      kind: 'customer',
+      id,
+      number,
+      type: input.type,
+      region: input.region,
+      tier: input.tier,
+      tags: [...new Set(input.tags)],
+      stage: input.stage,
+      consumption: input.consumption,
+      sealed: sealAll(key, id, personal),
+      emailIndexes: guards.filter((g) => g.kind === 'email').map((g) => g.index),
+      phoneIndexes: guards.filter((g) => g.kind === 'phone').map((g) => g.index),
+      collection: { ...input.collection, collectedAt: at },
+      version: 1,
+      createdAt: at,
+      updatedAt: at,
+      createdBy: actor.id,
+      reviewDueAt: dueAt,
+      gsi1pk: 'CUSTOMER',
+      gsi1sk: number,
+      gsi2pk: 'CUSTOMER#REVIEW',
+      gsi2sk: reviewSortKey(dueAt, id),
+    };
+    const history = historyEntry(1, at, actor, 'created', Object.keys(input), 'collected');
+    try {
+      await this.repository.create({
+        item,
+        keyWrite,
+        guards,
+        history,
+        idempotency: idempotency && {
+          ...idempotency,
+          expiresAt: Math.floor(now.getTime() / 1000) + this.options.idempotencyTtlSeconds,
+        },
+      });
+    } catch (error) {
+      if (!(error instanceof ConditionFailedError)) throw error;
+      // A concurrent request with the same key won: answer what it created.
+      if (idempotency && error.labels.includes('idempotency')) {
+        const raced = await this.replay(idempotency, view, now);
+        if (raced) return raced;
+      }
+      const field = error.labels.find((label) => /^(emails|phones)\.\d+$/.test(label));
+      if (field) throw new DuplicateContactError(field);
+      throw new ConflictError('The record changed while it was being created; retry.');
+    }
+    this.deps.keys.remember(id, key);
+    return { customer: await this.toRecord(item, view), replayed: false };
+  }
+
+  async get(id: string, view: CustomerView): Promise<CustomerRecord> {
+    return this.toRecord(await this.load(id), view);
+  }
+
+  async list(query: ListCustomersQuery, view: CustomerView): Promise<QueryPage<CustomerRecord>> {
+    const page = { limit: query.limit ?? DEFAULT_PAGE, cursor: query.cursor };
+    const filters = listFilters(query);
+    let result: QueryPage<CustomerItem>;
+    if (query.email !== undefined || query.phone !== undefined) {
+      // Exact lookup through the blind index: at most one record matches.
+      const indexKey = await this.deps.keys.indexKey();
+      const lookups = [
+        ...(query.email !== undefined ? [this.repository.findByContact('email', blindIndex(indexKey, 'email', query.email))] : []),
+        ...(query.phone !== undefined ? [this.repository.findByContact('phone', blindIndex(indexKey, 'phone', query.phone))] : []),
+      ];
+      const found = await Promise.all(lookups);
+      const first = found[0];
+      const sameRecord = first && found.every((item) => item?.id === first.id);
+      result = { items: sameRecord && matches(first, filters, query.reviewDue, this.deps.clock.now()) ? [first] : [] };
+    } else if (query.reviewDue !== undefined) {
+      result = await this.repository.listReviewDue(reviewCutoff(query.reviewDue, this.deps.clock.now()), filters, page);
+    } else {
+      result = await this.repository.list(filters, page);
+    }
+    const items = await Promise.all(result.items.map((item) => this.toRecord(item, view)));
+    return result.cursor ? { items, cursor: result.cursor } : { items };
+  }
+
+  async update(
+    id: string,
+    patch: UpdateCustomerInput,
+    expectedVersion: number,
+    actor: Actor,
+    view: CustomerView,
+  ): Promise<CustomerRecord> {
+    const current = await this.load(id);
+    if (current.version !== expectedVersion) throw staleVersion(current.version);
+    const key = await this.deps.keys.get(id);
+    const before = openAll(key, current);
+    const { reason, ...changes } = patch;
+    const personal = normalizePersonal({ ...before, ...changes } as PersonalFields);
+    const now = this.deps.clock.now();
+    const at = now.toISOString();
+
+    const changed = Object.keys(changes).filter((field) => {
+      const previous = (sealedFields as readonly string[]).includes(field)
+        ? personal[field as SealedField] === undefined
+          ? undefined
+          : before[field as SealedField]
+        : current[field];
+      const next = (sealedFields as readonly string[]).includes(field) ? personal[field as SealedField] : changes[field as keyof typeof changes];
+      return canonicalJson(previous) !== canonicalJson(next);
+    });
+    if (!changed.length) return this.toRecord(current, view);
+
+    const indexKey = await this.deps.keys.indexKey();
+    const guards = contactGuards(indexKey, personal);
+    const held = new Set([...current.emailIndexes, ...current.phoneIndexes]);
+    const addGuards = guards.filter((g) => !held.has(g.index));
+    const kept = new Set(guards.map((g) => g.index));
+    const releaseGuards = [
+      ...current.emailIndexes.filter((i) => !kept.has(i)).map((index) => ({ kind: 'email' as const, index })),
+      ...current.phoneIndexes.filter((i) => !kept.has(i)).map((index) => ({ kind: 'phone' as const, index })),
+    ];
+    const taken = await this.repository.takenContact(addGuards, id);
+    if (taken) throw new DuplicateContactError(taken.field);
+
+    const tier = changes.tier ?? current.tier;
+    const dueAt =
+      tier === current.tier ? current.reviewDueAt : reviewDueAt(this.options.reviewIntervals, tier, new Date(current.lastVerifiedAt ?? current.createdAt));
+    const next: CustomerItem = {
+      ...current,
+      ...pickClassification(changes),
+      tags: changes.tags ? [...new Set(changes.tags)] : current.tags,
+      sealed: sealAll(key, id, personal),
+      emailIndexes: guards.filter((g) => g.kind === 'email').map((g) => g.index),
+      phoneIndexes: guards.filter((g) => g.kind === 'phone').map((g) => g.index),
+      version: current.version + 1,
+      updatedAt: at,
+      reviewDueAt: dueAt,
+      gsi2sk: reviewSortKey(dueAt, id),
+    };
+    await this.commitUpdate(next, current.version, historyEntry(next.version, at, actor, 'updated', changed, reason), addGuards, releaseGuards);
+    return this.toRecord(next, view);
+  }
+
+  /** Marks the record verified now and moves its next review out by the tier's interval. */
+  async verify(id: string, input: VerificationInput, actor: Actor): Promise<{ verifiedAt: string; reviewDueAt: string; version: number }> {
+    for (let attempt = 1; ; attempt++) {
+      const current = await this.load(id);
+      const now = this.deps.clock.now();
+      const at = now.toISOString();
+      const dueAt = reviewDueAt(this.options.reviewIntervals, current.tier, now);
+      const next: CustomerItem = {
+        ...current,
+        version: current.version + 1,
+        updatedAt: at,
+        lastVerifiedAt: at,
+        reviewDueAt: dueAt,
+        gsi2sk: reviewSortKey(dueAt, id),
+      };
+      const fields = input.fields ?? ['name', 'emails', 'phones', 'addresses'];
+      try {
+        await this.commitUpdate(next, current.version, historyEntry(next.version, at, actor, 'verified', fields, input.method), [], []);
+        return { verifiedAt: at, reviewDueAt: dueAt, version: next.version };
+      } catch (error) {
+        // A verification does not depend on the record's content: retry on a concurrent change.
+        if (!(error instanceof PreconditionFailedError) || attempt >= VERIFY_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  async history(id: string, page: { limit?: number; cursor?: string }): Promise<QueryPage<HistoryEntry>> {
+    await this.load(id);
+    return this.repository.history(id, { limit: page.limit ?? DEFAULT_PAGE, cursor: page.cursor });
+  }
+
+  private async load(id: string): Promise<CustomerItem> {
+    const item = await this.repository.find(id);
+    if (!item) throw new CustomerNotFoundError();
+    return item;
+  }
+
+  private async commitUpdate(
+    item: CustomerItem,
+    expectedVersion: number,
+    history: HistoryEntry,
+    addGuards: ContactGuard[],
+    releaseGuards: Array<{ kind: 'email' | 'phone'; index: string }>,
+  ): Promise<void> {
+    try {
+      await this.repository.update({ item, expectedVersion, history, addGuards, releaseGuards });
+    } catch (error) {
+      if (!(error instanceof ConditionFailedError)) throw error;
+      const field = error.labels.find((label) => /^(emails|phones)\.\d+$/.test(label));
+      if (field) throw new DuplicateContactError(field);
+      throw staleVersion();
+    }
+  }
+
+  private async replay(
+    idempotency: { scope: string; requestHash: string },
+    view: CustomerView,
+    now: Date,
+  ): Promise<CreateResult | undefined> {
+    const earlier = await this.repository.findIdempotency(idempotency.scope, now);
+    if (!earlier) return undefined;
+    if (earlier.requestHash !== idempotency.requestHash) throw new IdempotencyKeyReusedError();
+    return { customer: await this.get(earlier.customerId, view), replayed: true };
+  }
+
+  /** Decrypts only the categories the view shows, then masks as it says. */
+  private async toRecord(item: CustomerItem, view: CustomerView): Promise<CustomerRecord> {
+    const record: CustomerRecord = {
+      id: item.id,
+      number: item.number,
+      type: item.type,
+      region: item.region,
+      tier: item.tier,
+      tags: item.tags,
+      stage: item.stage,
+      ...(item.consumption ? { consumption: item.consumption } : {}),
+      collection: item.collection,
+      version: item.version,
+      createdAt: item.createdAt,
+      updatedAt: item.updatedAt,
+      review: { ...(item.lastVerifiedAt ? { lastVerifiedAt: item.lastVerifiedAt } : {}), dueAt: item.reviewDueAt },
+    };
+    const shown = sealedFields.filter((field) => view[fieldCategories[field]] !== 'hidden' && item.sealed[field] !== undefined);
+    if (!shown.length) return record;
+    const key = await this.deps.keys.get(item.id);
+    const masked = (field: SealedField) => view[fieldCategories[field]] === 'masked';
+    for (const field of shown) {
+      const value = openJson<unknown>(key, item.sealed[field], { customerId: item.id, field });
+      (record as unknown as Record<string, unknown>)[field] = masked(field) ? mask(field, value) : value;
+    }
+    return record;
+  }
+}
+
+function mask(field: SealedField, value: unknown): unknown {
+  const list = value as string[];
+  if (field === 'phones') return list.map(maskPhone);
+  if (field === 'emails') return list.map(maskEmail);
+  if (field === 'addresses') return list.map(maskAddress);
+  return value;
+}
+
+function normalizePersonal(input: PersonalFields): PersonalFields {
+  const emails = input.emails.map(normalizeEmail);
+  const phones = input.phones.map(normalizePhone);
+  const repeated = (list: string[], field: string) => {
+    const i = list.findIndex((value, at) => list.indexOf(value) !== at);
+    if (i >= 0) throw new ValidationError(`${field} lists the same value twice.`, [{ field: `${field}.${i}`, message: 'repeats an earlier entry' }]);
+  };
+  repeated(emails, 'emails');
+  repeated(phones, 'phones');
+  return { name: input.name, emails, phones, addresses: input.addresses, personal: input.personal, needs: input.needs };
+}
+
+function contactGuards(indexKey: Buffer, personal: PersonalFields): ContactGuard[] {
+  return [
+    ...personal.emails.map((email, i) => ({ kind: 'email' as const, index: blindIndex(indexKey, 'email', email), field: `emails.${i}` })),
+    ...personal.phones.map((phone, i) => ({ kind: 'phone' as const, index: blindIndex(indexKey, 'phone', phone), field: `phones.${i}` })),
+  ];
+}
+
+function sealAll(key: Buffer, customerId: string, personal: PersonalFields): CustomerItem['sealed'] {
+  const sealed: CustomerItem['sealed'] = {};
+  for (const field of sealedFields) {
+    const value = sealJson(key, personal[field], { customerId, field });
+    if (value !== undefined) sealed[field] = value;
+  }
+  return sealed;
+}
+
+function openAll(key: Buffer, item: CustomerItem): PersonalFields {
+  const open = <T>(field: SealedField) => openJson<T>(key, item.sealed[field], { customerId: item.id, field });
+  return {
+    name: open<string>('name') ?? '',
+    emails: open<string[]>('emails') ?? [],
+    phones: open<string[]>('phones') ?? [],
+    addresses: open<string[]>('addresses'),
+    personal: open<PersonalFields['personal']>('personal'),
+    needs: open<string>('needs'),
+  };
+}
+
+function pickClassification(changes: Omit<UpdateCustomerInput, 'reason'>): Partial<CustomerItem> {
+  const { region, tier, stage, consumption } = changes;
+  return Object.fromEntries(Object.entries({ region, tier, stage, consumption }).filter(([, v]) => v !== undefined));
+}
+
+function listFilters(query: ListFilters): Array<{ name: string; equals?: string; contains?: string }> {
+  const filters: Array<{ name: string; equals?: string; contains?: string }> = [];
+  for (const name of ['type', 'region', 'tier', 'stage'] as const) {
+    const value = query[name];
+    if (value !== undefined) filters.push({ name, equals: value });
+  }
+  if (query.tag !== undefined) filters.push({ name: 'tags', contains: query.tag });
+  return filters;
+}
+
+function matches(item: CustomerItem, filters: ReturnType<typeof listFilters>, reviewDue: string | undefined, now: Date): boolean {
+  const fieldsMatch = filters.every((f) =>
+    f.contains !== undefined ? item.tags.includes(f.contains) : (item as Record<string, unknown>)[f.name] === f.equals,
+  );
+  return fieldsMatch && (reviewDue === undefined || item.reviewDueAt <= `${reviewCutoff(reviewDue, now)}~`);
+}
+
+/** `true` means due now; a date means due on or before the end of that day (UTC). */
+const reviewCutoff = (reviewDue: string, now: Date): string =>
+  reviewDue === 'true' ? now.toISOString() : `${reviewDue}T23:59:59.999Z`;
+
+const historyEntry = (
+  version: number,
+  at: string,
+  actor: Actor,
+  action: HistoryEntry['action'],
+  fields: string[],
+  reason: string,
+): HistoryEntry => ({ version, at, actor: actor.id, role: actor.role, action, fields, reason });
+
+const staleVersion = (current?: number) =>
+  new PreconditionFailedError(
+    current === undefined
+      ? 'The record changed since you read it; read it again and retry.'
+      : `The record is at version ${current}; read it again and retry.`,
+  );
+
+const hmac = (key: Buffer, text: string) => createHmac('sha256', key).update(text, 'utf8').digest('base64url');
+
+/** JSON with sorted keys, so equal bodies hash equally whatever their key order. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b))) : v,
+  ) ?? 'undefined';
+}

@@ -1,0 +1,72 @@
+import type { Role } from '../access/index.js';
+
+export const customerTypes = ['individual', 'enterprise'] as const;
+export const lifecycleStages = ['prospect', 'new', 'active', 'loyal', 'at-risk', 'dormant', 'lost'] as const;
+export const consumptionHabits = ['high-frequency', 'medium-frequency', 'low-frequency'] as const;
+export const collectionChannels = ['face-to-face', 'phone', 'online-form', 'email-survey', 'social-media', 'import'] as const;
+export const lawfulBases = [
+  'consent',
+  'contract',
+  'legal-obligation',
+  'vital-interests',
+  'public-interest',
+  'legitimate-interests',
+  'publicly-disclosed',
+] as const;
+export const verificationMethods = ['customer-confirmed', 'document', 'phone-call', 'email-confirmation', 'in-person'] as const;
+
+export interface PersonalDetails {
+  interests?: string[];
+  occupation?: string;
+  family?: string;
+}
+
+export interface Collection {
+  channel: (typeof collectionChannels)[number];
+  purposes: string[];
+  noticeVersion: string;
+  lawfulBasis: (typeof lawfulBases)[number];
+}
+
+/** The personal fields; each is sealed under the customer's data key before storage. */
+export interface PersonalFields {
+  name: string;
+  emails: string[];
+  phones: string[];
+  addresses?: string[];
+  /** Sensitive (CR-2): interests, occupation, family. */
+  personal?: PersonalDetails;
+  needs?: string;
+}
+
+export const sealedFields = ['name', 'emails', 'phones', 'addresses', 'personal', 'needs'] as const;
+export type SealedField = (typeof sealedFields)[number];
+
+export interface Classification {
+  type: (typeof customerTypes)[number];
+  region: string;
+  tier: string;
+  tags: string[];
+  stage: (typeof lifecycleStages)[number];
+  consumption?: (typeof consumptionHabits)[number];
+}
+
+export interface CustomerRecord extends Classification, Partial<PersonalFields> {
+  id: string;
+  number: string;
+  collection: Collection & { collectedAt: string };
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  review: { lastVerifiedAt?: string; dueAt: string };
+}
+
+export interface HistoryEntry {
+  version: number;
+  at: string;
+  actor: string;
+  role: Role;
+  action: 'created' | 'updated' | 'verified';
+  fields: string[];
+  reason: string;
+}

@@ -1,0 +1,93 @@
+/**
+ * Domain errors. Services throw these; the HTTP layer maps each `kind` to a status and a
+ * problem type. Messages and `field` names never carry personal data, only field paths.
+ */
+export type ErrorKind =
+  | 'validation'
+  | 'unauthenticated'
+  | 'forbidden'
+  | 'not-found'
+  | 'conflict'
+  | 'precondition-failed'
+  | 'precondition-required'
+  | 'unprocessable'
+  | 'unavailable';
+
+export class KehuError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    message: string,
+    readonly field?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
+
+export class ValidationError extends KehuError {
+  constructor(
+    message: string,
+    readonly issues: FieldIssue[],
+  ) {
+    super('validation', message, issues[0]?.field);
+  }
+}
+
+export class UnauthenticatedError extends KehuError {
+  constructor(message = 'A valid bearer token is required.') {
+    super('unauthenticated', message, 'Authorization');
+  }
+}
+
+export class ForbiddenError extends KehuError {
+  constructor(message: string, field?: string) {
+    super('forbidden', message, field);
+  }
+}
+
+export class NotFoundError extends KehuError {
+  constructor(message: string, field?: string) {
+    super('not-found', message, field);
+  }
+}
+
+export class ConflictError extends KehuError {
+  constructor(message: string, field?: string) {
+    super('conflict', message, field);
+  }
+}
+
+export class PreconditionFailedError extends KehuError {
+  constructor(message: string, field = 'If-Match') {
+    super('precondition-failed', message, field);
+  }
+}
+
+export class PreconditionRequiredError extends KehuError {
+  constructor(message: string, field = 'If-Match') {
+    super('precondition-required', message, field);
+  }
+}
+
+/** A dependency (store, key service) failed; nothing was written. Safe to retry. */
+export class UnavailableError extends KehuError {
+  constructor(
+    readonly dependency: 'store' | 'key-service',
+    options?: { cause?: unknown },
+  ) {
+    super('unavailable', `The ${dependency} is unavailable; nothing was changed. Retry later.`, undefined, options);
+  }
+}
+
+/** Well-formed but not acceptable, e.g. an idempotency key reused with another body. */
+export class UnprocessableError extends KehuError {
+  constructor(message: string, field?: string) {
+    super('unprocessable', message, field);
+  }
+}

@@ -1,0 +1,37 @@
+/**
+ * The ports through which the core reaches the outside world. Adapters (DynamoDB, KMS,
+ * local files) implement them; the composition root decides which are wired.
+ */
+export type { Store, StoreItem, Write, QueryInput, QueryPage, Condition } from './store.js';
+export { ConditionFailedError } from './store.js';
+export type { KeyService, EncryptionContext, GeneratedDataKey } from './key-service.js';
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** A domain event: ids and codes only, never personal data. */
+export interface DomainEvent {
+  type: string;
+  id: string;
+  at: string;
+  detail: Record<string, string | number | boolean>;
+}
+
+export interface EventPublisher {
+  publish(events: DomainEvent[]): Promise<void>;
+}
+
+/** A message to a customer's contact on file (mail or SMS in AWS, an outbox file locally). */
+export interface OutboundMessage {
+  channel: 'email' | 'sms';
+  to: string;
+  subject: string;
+  body: string;
+}
+
+export interface Notifier {
+  send(message: OutboundMessage): Promise<void>;
+}

@@ -1,0 +1,63 @@
+import { parseReviewIntervals, defaultReviewIntervals, type ReviewIntervals } from '../customers/review-policy.js';
+
+/** Everything that differs between deployments, read once at start-up. */
+export interface Config {
+  tablePrefix: string;
+  region: string;
+  /** DynamoDB Local's endpoint; absent on AWS. */
+  dynamodbEndpoint?: string;
+  keys: { provider: 'kms'; kmsKeyId: string } | { provider: 'local'; keyFile: string };
+  keyCache: { maxEntries: number; ttlMs: number };
+  reviewIntervals: ReviewIntervals;
+  idempotencyTtlSeconds: number;
+  corsOrigins: string[];
+}
+
+export class ConfigError extends Error {
+  constructor(variable: string, rule: string) {
+    super(`${variable} ${rule}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const positiveInt = (env: NodeJS.ProcessEnv, name: string, fallback: number): number => {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new ConfigError(name, 'must be a positive integer.');
+  return value;
+};
+
+/** Reads the configuration from environment variables, failing fast with the variable's name. */
+export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
+  const provider = env.KEY_PROVIDER ?? 'kms';
+  let keys: Config['keys'];
+  if (provider === 'kms') {
+    if (!env.KMS_KEY_ID) throw new ConfigError('KMS_KEY_ID', 'is required when KEY_PROVIDER is kms.');
+    keys = { provider, kmsKeyId: env.KMS_KEY_ID };
+  } else if (provider === 'local') {
+    if (!env.LOCAL_KEY_FILE) throw new ConfigError('LOCAL_KEY_FILE', 'is required when KEY_PROVIDER is local.');
+    keys = { provider, keyFile: env.LOCAL_KEY_FILE };
+  } else {
+    throw new ConfigError('KEY_PROVIDER', 'must be kms or local.');
+  }
+  let reviewIntervals = defaultReviewIntervals;
+  try {
+    if (env.REVIEW_INTERVALS) reviewIntervals = parseReviewIntervals(env.REVIEW_INTERVALS);
+  } catch (error) {
+    throw new ConfigError('REVIEW_INTERVALS', (error as Error).message);
+  }
+  return {
+    tablePrefix: env.TABLE_PREFIX || 'kehu',
+    region: env.AWS_REGION || 'us-east-1',
+    ...(env.DYNAMODB_ENDPOINT ? { dynamodbEndpoint: env.DYNAMODB_ENDPOINT } : {}),
+    keys,
+    keyCache: {
+      maxEntries: positiveInt(env, 'KEY_CACHE_MAX_ENTRIES', 1000),
+      ttlMs: positiveInt(env, 'KEY_CACHE_TTL_SECONDS', 300) * 1000,
+    },
+    reviewIntervals,
+    idempotencyTtlSeconds: positiveInt(env, 'IDEMPOTENCY_TTL_SECONDS', 24 * 60 * 60),
+    corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+  };
+}

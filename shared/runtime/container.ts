@@ -1,0 +1,51 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { DataKeyRing, KeyCache } from '../crypto/index.js';
+import { CustomerRepository, CustomerService } from '../customers/index.js';
+import { KmsKeyService, LocalKeyService } from '../keys/index.js';
+import { systemClock, type Clock, type KeyService, type Store } from '../ports/index.js';
+import { DynamoStore } from '../store/index.js';
+import type { Config } from './config.js';
+
+/** The wired services: what handlers call. Built once per process (cold start). */
+export interface Container {
+  config: Config;
+  store: Store;
+  keys: DataKeyRing;
+  customers: CustomerService;
+}
+
+/** Adapters a caller may swap (tests inject failing or counting ones). */
+export interface Overrides {
+  store?: Store;
+  keyService?: KeyService;
+  clock?: Clock;
+  dynamodb?: DynamoDBClient;
+}
+
+export function createDynamoClient(config: Pick<Config, 'region' | 'dynamodbEndpoint'>): DynamoDBClient {
+  return new DynamoDBClient({
+    region: config.region,
+    ...(config.dynamodbEndpoint
+      ? // DynamoDB Local accepts any credentials; fixed ones keep the AWS credential chain out of it.
+        { endpoint: config.dynamodbEndpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }
+      : {}),
+  });
+}
+
+function createKeyService(config: Config): KeyService {
+  return config.keys.provider === 'kms'
+    ? new KmsKeyService(new KMSClient({ region: config.region }), config.keys.kmsKeyId)
+    : LocalKeyService.fromFile(config.keys.keyFile);
+}
+
+export function createContainer(config: Config, overrides: Overrides = {}): Container {
+  const store = overrides.store ?? new DynamoStore(overrides.dynamodb ?? createDynamoClient(config), config.tablePrefix);
+  const keys = new DataKeyRing(store, overrides.keyService ?? createKeyService(config), new KeyCache(config.keyCache));
+  const clock = overrides.clock ?? systemClock;
+  const customers = new CustomerService(
+    { repository: new CustomerRepository(store), keys, clock },
+    { reviewIntervals: config.reviewIntervals, idempotencyTtlSeconds: config.idempotencyTtlSeconds },
+  );
+  return { config, store, keys, customers };
+}

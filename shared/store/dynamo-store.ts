@@ -1,0 +1,238 @@
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  BatchGetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { UnavailableError, ValidationError } from '../errors/index.js';
+import {
+  ConditionFailedError,
+  type Condition,
+  type QueryInput,
+  type QueryPage,
+  type Store,
+  type StoreItem,
+  type Write,
+} from '../ports/index.js';
+import { physicalTableName, tableDefinitions, type TableDefinition } from './tables.js';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/** Errors that mean our request was wrong, not that the store is down: let them surface. */
+const CALLER_ERRORS = new Set(['ValidationException', 'SerializationException']);
+const TRANSACTION_RETRIES = 4;
+const MAX_QUERY_ROUND_TRIPS = 10;
+
+interface ConditionParts {
+  ConditionExpression?: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, unknown>;
+}
+
+const conditionExpression = (condition: Condition | undefined, table: TableDefinition): ConditionParts => {
+  if (!condition) return {};
+  const pk = table.partitionKey.name;
+  switch (condition.kind) {
+    case 'absent':
+      return { ConditionExpression: 'attribute_not_exists(#pk)', ExpressionAttributeNames: { '#pk': pk } };
+    case 'exists':
+      return { ConditionExpression: 'attribute_exists(#pk)', ExpressionAttributeNames: { '#pk': pk } };
+    case 'version':
+      return {
+        ConditionExpression: '#version = :version',
+        ExpressionAttributeNames: { '#version': 'version' },
+        ExpressionAttributeValues: { ':version': condition.version },
+      };
+  }
+};
+
+/** The Store port on DynamoDB (AWS or DynamoDB Local), through the document client. */
+export class DynamoStore implements Store {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly tables = new Map(tableDefinitions.map((t) => [t.name, t]));
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly prefix: string,
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+  }
+
+  async get<T extends StoreItem>(table: string, key: StoreItem): Promise<T | undefined> {
+    const out = await this.call(() =>
+      this.doc.send(new GetCommand({ TableName: this.name(table), Key: key, ConsistentRead: true })),
+    );
+    return out.Item as T | undefined;
+  }
+
+  async getMany<T extends StoreItem>(table: string, keys: StoreItem[]): Promise<T[]> {
+    const found: T[] = [];
+    // BatchGet takes at most 100 keys and may leave some unprocessed under load.
+    for (let i = 0; i < keys.length; i += 100) {
+      let pending: StoreItem[] | undefined = keys.slice(i, i + 100);
+      for (let attempt = 0; pending?.length && attempt < 5; attempt++) {
+        const request: StoreItem[] = pending;
+        const out = await this.call(() =>
+          this.doc.send(new BatchGetCommand({ RequestItems: { [this.name(table)]: { Keys: request } } })),
+        );
+        found.push(...((out.Responses?.[this.name(table)] ?? []) as T[]));
+        pending = out.UnprocessedKeys?.[this.name(table)]?.Keys;
+      }
+      if (pending?.length) throw new UnavailableError('store');
+    }
+    return found;
+  }
+
+  async query<T extends StoreItem>(input: QueryInput): Promise<QueryPage<T>> {
+    const definition = this.definition(input.table);
+    const names: Record<string, string> = { '#p': input.partition.name };
+    const values: Record<string, unknown> = { ':p': input.partition.value };
+    let keyCondition = '#p = :p';
+    if (input.range && (input.range.from !== undefined || input.range.to !== undefined)) {
+      names['#r'] = input.range.name;
+      const { from, to } = input.range;
+      if (from !== undefined) values[':from'] = from;
+      if (to !== undefined) values[':to'] = to;
+      keyCondition +=
+        from !== undefined && to !== undefined ? ' AND #r BETWEEN :from AND :to' : from !== undefined ? ' AND #r >= :from' : ' AND #r <= :to';
+    }
+    const filters = (input.filters ?? []).map((filter, i) => {
+      names[`#f${i}`] = filter.name;
+      if (filter.contains !== undefined) {
+        values[`:f${i}`] = filter.contains;
+        return `contains(#f${i}, :f${i})`;
+      }
+      values[`:f${i}`] = filter.equals;
+      return `#f${i} = :f${i}`;
+    });
+
+    const items: T[] = [];
+    let startKey = decodeCursor(input.cursor);
+    let lastKey: StoreItem | undefined;
+    // Filters apply after DynamoDB's limit, so keep reading until the page is full.
+    for (let trip = 0; trip < MAX_QUERY_ROUND_TRIPS && items.length < input.limit; trip++) {
+      const out = await this.call(() =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.name(input.table),
+            IndexName: input.index,
+            KeyConditionExpression: keyCondition,
+            FilterExpression: filters.length ? filters.join(' AND ') : undefined,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ExclusiveStartKey: startKey,
+            Limit: input.limit - items.length,
+            ScanIndexForward: !input.descending,
+          }),
+        ),
+      );
+      items.push(...((out.Items ?? []) as T[]));
+      lastKey = out.LastEvaluatedKey;
+      if (!lastKey) break;
+      startKey = lastKey;
+    }
+    const cursorKey = items.length >= input.limit ? keyOf(items[items.length - 1]!, definition, input.index) : lastKey;
+    return cursorKey ? { items, cursor: encodeCursor(cursorKey) } : { items };
+  }
+
+  async increment(table: string, key: StoreItem, attribute: string): Promise<number> {
+    const out = await this.call(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.name(table),
+          Key: key,
+          UpdateExpression: 'ADD #a :one',
+          ExpressionAttributeNames: { '#a': attribute },
+          ExpressionAttributeValues: { ':one': 1 },
+          ReturnValues: 'UPDATED_NEW',
+        }),
+      ),
+    );
+    return Number(out.Attributes?.[attribute]);
+  }
+
+  async transact(writes: Write[]): Promise<void> {
+    const items = writes.map((write) => this.transactItem(write));
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
+        return;
+      } catch (error) {
+        const name = (error as { name?: string }).name;
+        if (name !== 'TransactionCanceledException') throw this.mapError(error);
+        const reasons = (error as { CancellationReasons?: Array<{ Code?: string }> }).CancellationReasons ?? [];
+        const failed = reasons.flatMap((reason, i) =>
+          reason.Code === 'ConditionalCheckFailed' ? [writes[i]?.label ?? `write-${i}`] : [],
+        );
+        if (failed.length) throw new ConditionFailedError(failed);
+        // A conflict with a concurrent transaction on the same items: retry with jitter.
+        if (attempt >= TRANSACTION_RETRIES) throw new UnavailableError('store', { cause: error });
+        await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt * Math.random()));
+      }
+    }
+  }
+
+  private transactItem(write: Write): TransactItem {
+    const definition = this.definition(write.table);
+    const TableName = this.name(write.table);
+    switch (write.op) {
+      case 'put':
+        return { Put: { TableName, Item: write.item, ...conditionExpression(write.condition, definition) } };
+      case 'delete':
+        return { Delete: { TableName, Key: write.key, ...conditionExpression(write.condition, definition) } };
+      case 'check': {
+        const condition = conditionExpression(write.condition, definition);
+        return { ConditionCheck: { TableName, Key: write.key, ...condition, ConditionExpression: condition.ConditionExpression! } };
+      }
+    }
+  }
+
+  private async call<T>(send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      throw this.mapError(error);
+    }
+  }
+
+  private mapError(error: unknown): Error {
+    const name = (error as { name?: string }).name ?? '';
+    if (name === 'ConditionalCheckFailedException') return new ConditionFailedError([]);
+    if (CALLER_ERRORS.has(name)) return error as Error;
+    return new UnavailableError('store', { cause: error });
+  }
+
+  private definition(table: string): TableDefinition {
+    const definition = this.tables.get(table);
+    if (!definition) throw new Error(`Unknown table ${table}`);
+    return definition;
+  }
+
+  private name(table: string): string {
+    return physicalTableName(this.prefix, this.definition(table));
+  }
+}
+
+function keyOf(item: StoreItem, table: TableDefinition, indexName?: string): StoreItem {
+  const names = [table.partitionKey.name, table.sortKey?.name];
+  const index = table.indexes.find((i) => i.name === indexName);
+  if (index) names.push(index.partitionKey.name, index.sortKey.name);
+  return Object.fromEntries(names.filter((n): n is string => !!n).map((n) => [n, item[n]]));
+}
+
+const encodeCursor = (key: StoreItem): string => Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+
+function decodeCursor(cursor: string | undefined): StoreItem | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (key && typeof key === 'object' && !Array.isArray(key)) return key as StoreItem;
+  } catch {
+    // fall through
+  }
+  throw new ValidationError('The cursor is not one this API issued.', [{ field: 'cursor', message: 'invalid cursor' }]);
+}

@@ -1,0 +1,55 @@
+/**
+ * The one definition of Kehu's tables. The CDK stacks and the local bootstrap both build
+ * their tables from this, so the two can never drift apart.
+ */
+export interface KeyAttribute {
+  name: string;
+  type: 'S' | 'N';
+}
+
+export interface IndexDefinition {
+  name: string;
+  partitionKey: KeyAttribute;
+  sortKey: KeyAttribute;
+}
+
+export interface TableDefinition {
+  /** Logical name, used by services; the physical name is `${prefix}-${name}`. */
+  name: string;
+  partitionKey: KeyAttribute;
+  sortKey?: KeyAttribute;
+  indexes: IndexDefinition[];
+  /** Attribute holding an epoch-seconds expiry; DynamoDB Local ignores it, readers filter. */
+  ttlAttribute?: string;
+}
+
+/**
+ * The customer aggregate: profile, history, uniqueness guards and idempotency records.
+ * - `gsi1`: listings by entity kind (`gsi1pk` = kind, `gsi1sk` = sortable id/number);
+ * - `gsi2`: schedules (`gsi2pk` = what is due, `gsi2sk` = due date + id).
+ */
+export const dataTable: TableDefinition = {
+  name: 'data',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  indexes: [
+    { name: 'gsi1', partitionKey: { name: 'gsi1pk', type: 'S' }, sortKey: { name: 'gsi1sk', type: 'S' } },
+    { name: 'gsi2', partitionKey: { name: 'gsi2pk', type: 'S' }, sortKey: { name: 'gsi2sk', type: 'S' } },
+  ],
+  ttlAttribute: 'expiresAt',
+};
+
+/**
+ * Wrapped per-customer data keys, kept apart because their lifecycle differs: destroying a
+ * key here (and in this table's short backup window) is what makes erasure reach backups.
+ */
+export const keysTable: TableDefinition = {
+  name: 'keys',
+  partitionKey: { name: 'pk', type: 'S' },
+  indexes: [],
+};
+
+export const tableDefinitions: readonly TableDefinition[] = [dataTable, keysTable];
+
+export const physicalTableName = (prefix: string, table: TableDefinition | string): string =>
+  `${prefix}-${typeof table === 'string' ? table : table.name}`;

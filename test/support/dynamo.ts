@@ -1,0 +1,30 @@
+import { randomUUID } from 'node:crypto';
+import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { inject } from 'vitest';
+import { createDynamoClient } from '../../shared/runtime/index.js';
+import { ensureTables, physicalTableName, tableDefinitions } from '../../shared/store/index.js';
+
+/** A client for the run's DynamoDB Local and a fresh table prefix, tables created. */
+export async function freshTables(): Promise<{ client: DynamoDBClient; prefix: string; endpoint: string }> {
+  const endpoint = inject('dynamodbEndpoint');
+  const client = createDynamoClient({ region: 'local', dynamodbEndpoint: endpoint });
+  const prefix = `t${randomUUID().slice(0, 8)}`;
+  await ensureTables(client, prefix);
+  return { client, prefix, endpoint };
+}
+
+/** Every raw item of every table under `prefix`, as DynamoDB returns them (attribute values). */
+export async function scanAll(client: DynamoDBClient, prefix: string): Promise<Array<Record<string, unknown>>> {
+  const items: Array<Record<string, unknown>> = [];
+  for (const table of tableDefinitions) {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await client.send(
+        new ScanCommand({ TableName: physicalTableName(prefix, table), ExclusiveStartKey: start as never }),
+      );
+      items.push(...((out.Items ?? []) as Array<Record<string, unknown>>));
+      start = out.LastEvaluatedKey;
+    } while (start);
+  }
+  return items;
+}

@@ -7,6 +7,9 @@ import { startLocalApp } from './app.js';
  * `npm start`: the whole API on localhost, no AWS account. DynamoDB Local keeps its data
  * under DATA_DIR (default `.data/`), so records survive restarts.
  */
+// The SDK versions are locked in package-lock.json; its notice about future versions needing Node 22 does not apply.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const dataDir = resolve(process.env.DATA_DIR || '.data');
 const port = Number(process.env.PORT || 3000);
 const dynamoPort = Number(process.env.DYNAMODB_PORT || 8000);

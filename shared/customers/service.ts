@@ -56,10 +56,16 @@ export class CustomerService {
       ? { scope: hmac(indexKey, `${actor.id}\n${idempotencyKey}`), requestHash: hmac(indexKey, canonicalJson(input)) }
       : undefined;
 
+    // Checked again on a conflict: a concurrent request with the same key may have won meanwhile.
+    const replayOr = async (error: Error): Promise<CreateResult> => {
+      const replay = idempotency && (await this.replay(idempotency, view, now));
+      if (replay) return replay;
+      throw error;
+    };
     const replay = idempotency && (await this.replay(idempotency, view, now));
     if (replay) return replay;
     const taken = await this.repository.takenContact(guards);
-    if (taken) throw new DuplicateContactError(taken.field);
+    if (taken) return replayOr(new DuplicateContactError(taken.field));
 
     const id = randomUUID();
     const number = await this.repository.nextNumber();
@@ -106,14 +112,8 @@ export class CustomerService {
       });
     } catch (error) {
       if (!(error instanceof ConditionFailedError)) throw error;
-      // A concurrent request with the same key won: answer what it created.
-      if (idempotency && error.labels.includes('idempotency')) {
-        const raced = await this.replay(idempotency, view, now);
-        if (raced) return raced;
-      }
       const field = error.labels.find((label) => /^(emails|phones)\.\d+$/.test(label));
-      if (field) throw new DuplicateContactError(field);
-      throw new ConflictError('The record changed while it was being created; retry.');
+      return replayOr(field ? new DuplicateContactError(field) : new ConflictError('The record changed while it was being created; retry.'));
     }
     this.deps.keys.remember(id, key);
     return { customer: await this.toRecord(item, view), replayed: false };

@@ -24,7 +24,7 @@ type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[numb
 
 /** Errors that mean our request was wrong, not that the store is down: let them surface. */
 const CALLER_ERRORS = new Set(['ValidationException', 'SerializationException']);
-const TRANSACTION_RETRIES = 4;
+const TRANSACTION_RETRIES = 6;
 const MAX_QUERY_ROUND_TRIPS = 10;
 
 interface ConditionParts {
@@ -171,7 +171,7 @@ export class DynamoStore implements Store {
         if (failed.length) throw new ConditionFailedError(failed);
         // A conflict with a concurrent transaction on the same items: retry with jitter.
         if (attempt >= TRANSACTION_RETRIES) throw new UnavailableError('store', { cause: error });
-        await new Promise((resolve) => setTimeout(resolve, 10 * 2 ** attempt * Math.random()));
+        await new Promise((resolve) => setTimeout(resolve, 5 + 10 * 2 ** attempt * Math.random()));
       }
     }
   }

@@ -51,15 +51,17 @@ export async function startTestApi(options: Partial<LocalAppOptions> = {}): Prom
 }
 
 let counter = 0;
+// Random start per file, then sequential: contacts never collide within a file.
+const phoneBase = Math.floor(Math.random() * 50_000_000);
 /** A valid create body with unique contacts; `overrides` replace fields. */
 export function newCustomer(overrides: Record<string, unknown> = {}) {
   counter += 1;
-  const unique = `${process.pid}${counter}${Math.floor(Math.random() * 1e6)}`;
+  const unique = `${phoneBase + counter}`;
   return {
     type: 'individual',
     name: `Testname ${unique}`,
     emails: [`person${unique}@example.com`],
-    phones: [`+86138${String(counter * 7919 + (process.pid % 1000) * 100000 + Math.floor(Math.random() * 1000)).padStart(8, '0').slice(-8)}`],
+    phones: [`+86138${String(phoneBase + counter).padStart(8, '0')}`],
     region: 'CN-SH',
     tier: 'normal',
     tags: ['wechat'],

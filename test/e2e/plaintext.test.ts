@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { roles } from '../../shared/access/index.js';
+import { scanAll } from '../support/dynamo.js';
+import { newCustomer, startTestApi, type TestApi } from '../support/local-api.js';
+
+/**
+ * SEC-2: after every route has handled personal data, including requests that fail
+ * validation or conflict, neither the raw tables nor the captured logs contain any test
+ * customer's name, email or phone in plaintext.
+ */
+let api: TestApi;
+const logs: string[] = [];
+const restore: Array<() => void> = [];
+
+beforeAll(async () => {
+  process.env.POWERTOOLS_LOG_LEVEL = 'DEBUG';
+  for (const stream of [process.stdout, process.stderr]) {
+    const write = stream.write.bind(stream);
+    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      logs.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+      return (write as (...a: unknown[]) => boolean)(chunk, ...rest);
+    }) as typeof stream.write;
+    restore.push(() => (stream.write = write));
+  }
+  api = await startTestApi();
+});
+afterAll(async () => {
+  restore.forEach((r) => r());
+  await api?.close();
+});
+
+describe('no plaintext personal data at rest or in logs', () => {
+  it('finds none of the test customers in the raw tables or the logs', async () => {
+    const admin = await api.token('admin');
+    const agent = await api.token('agent');
+    const people = Array.from({ length: 5 }, (_, i) =>
+      newCustomer({
+        name: `Plaintextprobe${i} 王秀英${i}`,
+        addresses: [`Probe Street ${i}00, Shanghai`],
+        personal: { occupation: `Probeoccupation${i}` },
+        needs: `Probeneeds${i}`,
+      }),
+    );
+    const ids: string[] = [];
+    for (const person of people) {
+      const res = await api.call('POST', '/v1/customers', { token: agent, body: person, headers: { 'idempotency-key': `k-${ids.length}` } });
+      expect(res.status).toBe(201);
+      ids.push(res.body.id);
+    }
+    const [first] = people;
+    // Every route, with personal data in queries, bodies and failing requests.
+    for (const [i, id] of ids.entries()) {
+      const person = people[i]!;
+      for (const role of roles) await api.call('GET', `/v1/customers/${id}`, { token: await api.token(role) });
+      await api.call('GET', `/v1/customers?email=${encodeURIComponent((person.emails as string[])[0]!)}`, { token: agent });
+      await api.call('GET', `/v1/customers?phone=${encodeURIComponent((person.phones as string[])[0]!)}`, { token: admin });
+      await api.call('PATCH', `/v1/customers/${id}`, {
+        token: admin,
+        body: { name: `${person.name} Changed`, reason: 'probe' },
+        headers: { 'if-match': '"1"' },
+      });
+      await api.call('POST', `/v1/customers/${id}/verifications`, { token: agent, body: { method: 'document' } });
+      await api.call('GET', `/v1/customers/${id}/history`, { token: admin });
+    }
+    await api.call('POST', '/v1/customers', { token: agent, body: first }); // duplicate: 409
+    await api.call('POST', '/v1/customers', { token: agent, body: { ...first, emails: [`${first!.name}@@bad`] } }); // 400
+    await api.call('POST', '/v1/customers', { token: agent, body: `{"name": "${first!.name}", broken` });
+    await api.call('POST', '/v1/customers', { token: agent, body: { ...first, unknownField: first!.name } });
+    await api.call('GET', '/v1/customers', { token: agent });
+
+    const probes = people.flatMap((p) => [
+      p.name as string,
+      ...(p.emails as string[]),
+      ...(p.phones as string[]),
+      (p.phones as string[])[0]!.slice(3), // national number without the country code
+      ...(p.addresses as string[]),
+      (p.personal as { occupation: string }).occupation,
+      p.needs as string,
+    ]);
+    const raw = JSON.stringify(await scanAll(api.client, api.prefix));
+    const logText = logs.join('');
+    // The capture works: the access log lines of these requests are in it.
+    expect(logText).toContain('"route":"POST /v1/customers"');
+    expect(raw).toContain('"S":"v1.'); // sealed values are there
+    for (const probe of probes) {
+      expect(raw.includes(probe), `table holds ${probe}`).toBe(false);
+      expect(raw.toLowerCase().includes(probe.toLowerCase()), `table holds ${probe}`).toBe(false);
+      expect(logText.includes(probe), `logs hold ${probe}`).toBe(false);
+    }
+    expect(raw).not.toContain('王秀英');
+    expect(logText).not.toContain('王秀英');
+  });
+});

@@ -15,7 +15,9 @@ export const normalizeEmail = (email: string): string => email.trim().toLowerCas
 
 /** E.164 (`+8613812345678`); throws if the number is not a valid international number. */
 export function normalizePhone(phone: string): string {
-  return parsePhoneNumberWithError(phone.trim()).number;
+  const parsed = parsePhoneNumberWithError(phone.trim());
+  if (!parsed.isValid()) throw new Error('Not a valid international phone number.');
+  return parsed.number;
 }
 
 export function normalize(kind: BlindIndexKind, value: string): string {

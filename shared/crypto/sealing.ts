@@ -17,8 +17,9 @@ export interface SealContext {
   field: string;
 }
 
+// JSON, not a joined string: no choice of id and field can forge another pair's AAD.
 const aadOf = (version: string, { customerId, field }: SealContext): Buffer =>
-  Buffer.from(`kehu|${version}|${customerId}|${field}`, 'utf8');
+  Buffer.from(JSON.stringify(['kehu', version, customerId, field]), 'utf8');
 
 export function seal(key: Buffer, plaintext: string, context: SealContext): string {
   const iv = randomBytes(IV_BYTES);

@@ -44,7 +44,8 @@ export interface ResolvedView {
 export function resolveView(role: Role, purpose?: string): ResolvedView {
   const views = customerViews[role];
   const chosen = purpose ?? Object.keys(views)[0];
-  const view = chosen === undefined ? undefined : views[chosen];
+  // Own properties only: a purpose such as `constructor` must not find Object's.
+  const view = chosen !== undefined && Object.hasOwn(views, chosen) ? views[chosen] : undefined;
   if (!chosen || !view) {
     throw new ForbiddenError(`The role ${role} may not read customer data for this purpose.`, 'purpose');
   }

@@ -9,7 +9,8 @@ export const defaultReviewIntervals: ReviewIntervals = { vip: 90, normal: 180, '
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export function reviewDueAt(intervals: ReviewIntervals, tier: string, from: Date): string {
-  const days = intervals[tier] ?? intervals['*'] ?? 365;
+  const own = (name: string) => (Object.hasOwn(intervals, name) ? intervals[name] : undefined);
+  const days = own(tier) ?? own('*') ?? 365;
   return new Date(from.getTime() + days * DAY_MS).toISOString();
 }
 

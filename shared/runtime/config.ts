@@ -23,8 +23,8 @@ export class ConfigError extends Error {
 const positiveInt = (env: NodeJS.ProcessEnv, name: string, fallback: number): number => {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new ConfigError(name, 'must be a positive integer.');
+  const value = /^\d{1,9}$/.test(raw) ? Number(raw) : 0;
+  if (value < 1) throw new ConfigError(name, 'must be a positive integer.');
   return value;
 };
 

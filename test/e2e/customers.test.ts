@@ -10,9 +10,11 @@ let auditor: string;
 
 beforeAll(async () => {
   api = await startTestApi();
-  [admin, agent, marketer, analyst, auditor] = await Promise.all(
-    (['admin', 'agent', 'marketer', 'analyst', 'auditor'] as const).map((role) => api.token(role)),
-  );
+  admin = await api.token('admin');
+  agent = await api.token('agent');
+  marketer = await api.token('marketer');
+  analyst = await api.token('analyst');
+  auditor = await api.token('auditor');
 });
 afterAll(() => api?.close());
 
@@ -140,6 +142,9 @@ describe('GET /v1/customers/{id}', () => {
     const refused = await read(marketer, 'contact');
     expect(refused.status).toBe(403);
     expect(refused.body.field).toBe('purpose');
+    const inherited = await read(analyst, 'constructor');
+    expect(inherited.status).toBe(403);
+    expect(inherited.body.name).toBeUndefined();
   });
 
   it('answers 404 for an unknown id and 400 for a malformed one', async () => {

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { defaultReviewIntervals } from '../../shared/customers/review-policy.js';
+import { ConfigError, configFromEnv } from '../../shared/runtime/config.js';
+
+const local = { KEY_PROVIDER: 'local', LOCAL_KEY_FILE: '/tmp/kehu/master.key' };
+
+const configErrorOf = (env: NodeJS.ProcessEnv): ConfigError => {
+  try {
+    configFromEnv(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('configFromEnv', () => {
+  it('gives the expected config for a valid local environment, with defaults', () => {
+    expect(configFromEnv({ ...local, CORS_ORIGINS: 'http://localhost:5173, https://app.example.com,,' })).toEqual({
+      tablePrefix: 'kehu',
+      region: 'us-east-1',
+      keys: { provider: 'local', keyFile: '/tmp/kehu/master.key' },
+      keyCache: { maxEntries: 1000, ttlMs: 300_000 },
+      reviewIntervals: defaultReviewIntervals,
+      idempotencyTtlSeconds: 86_400,
+      corsOrigins: ['http://localhost:5173', 'https://app.example.com'],
+    });
+  });
+
+  it('reads every variable when set', () => {
+    const config = configFromEnv({
+      ...local,
+      TABLE_PREFIX: 'kehu-test',
+      AWS_REGION: 'eu-central-1',
+      DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
+      KEY_CACHE_MAX_ENTRIES: '50',
+      KEY_CACHE_TTL_SECONDS: '60',
+      IDEMPOTENCY_TTL_SECONDS: '3600',
+      REVIEW_INTERVALS: 'vip=30',
+    });
+    expect(config.tablePrefix).toBe('kehu-test');
+    expect(config.region).toBe('eu-central-1');
+    expect(config.dynamodbEndpoint).toBe('http://127.0.0.1:8000');
+    expect(config.keyCache).toEqual({ maxEntries: 50, ttlMs: 60_000 });
+    expect(config.idempotencyTtlSeconds).toBe(3600);
+    expect(config.reviewIntervals.vip).toBe(30);
+    expect(config.corsOrigins).toEqual([]);
+  });
+
+  it('leaves dynamodbEndpoint absent when not set', () => {
+    expect('dynamodbEndpoint' in configFromEnv(local)).toBe(false);
+  });
+
+  it('defaults to KMS and reads its key id', () => {
+    expect(configFromEnv({ KMS_KEY_ID: 'alias/kehu' }).keys).toEqual({ provider: 'kms', kmsKeyId: 'alias/kehu' });
+  });
+
+  it('requires KMS_KEY_ID with KEY_PROVIDER=kms', () => {
+    const error = configErrorOf({ KEY_PROVIDER: 'kms' });
+    expect(error.message).toContain('KMS_KEY_ID');
+    expect(configErrorOf({}).message).toContain('KMS_KEY_ID');
+    expect(configErrorOf({ KEY_PROVIDER: 'kms', KMS_KEY_ID: '' }).message).toContain('KMS_KEY_ID');
+  });
+
+  it('requires LOCAL_KEY_FILE with KEY_PROVIDER=local', () => {
+    expect(configErrorOf({ KEY_PROVIDER: 'local' }).message).toContain('LOCAL_KEY_FILE');
+  });
+
+  it('refuses an unknown KEY_PROVIDER', () => {
+    for (const provider of ['vault', 'KMS', 'Local']) {
+      const error = configErrorOf({ KEY_PROVIDER: provider, KMS_KEY_ID: 'k', LOCAL_KEY_FILE: '/k' });
+      expect(error.message).toContain('KEY_PROVIDER');
+      expect(error.name).toBe('ConfigError');
+    }
+  });
+
+  it.each(['abc', '1.5', '0', '-3', 'NaN', 'Infinity'])('refuses KEY_CACHE_TTL_SECONDS=%j, naming it', (value) => {
+    const error = configErrorOf({ ...local, KEY_CACHE_TTL_SECONDS: value });
+    expect(error.message).toContain('KEY_CACHE_TTL_SECONDS');
+    expect(error.message).toContain('positive integer');
+  });
+
+  it('names the other numeric variables when they are invalid', () => {
+    expect(configErrorOf({ ...local, KEY_CACHE_MAX_ENTRIES: 'many' }).message).toContain('KEY_CACHE_MAX_ENTRIES');
+    expect(configErrorOf({ ...local, IDEMPOTENCY_TTL_SECONDS: '2.5' }).message).toContain('IDEMPOTENCY_TTL_SECONDS');
+  });
+
+  it('treats an empty numeric variable as unset', () => {
+    expect(configFromEnv({ ...local, KEY_CACHE_TTL_SECONDS: '' }).keyCache.ttlMs).toBe(300_000);
+  });
+
+  it('reports a malformed REVIEW_INTERVALS as a ConfigError naming it and the entry', () => {
+    const error = configErrorOf({ ...local, REVIEW_INTERVALS: 'vip=soon' });
+    expect(error.message).toContain('REVIEW_INTERVALS');
+    expect(error.message).toContain('vip=soon');
+  });
+});
+
+describe('configFromEnv number parsing', () => {
+  it.each(['1e3', '0x10', ' 5 ', '-1', '0', '2.5'])('refuses KEY_CACHE_TTL_SECONDS=%j', (value) => {
+    expect(() => configFromEnv({ KEY_PROVIDER: 'local', LOCAL_KEY_FILE: '/k', KEY_CACHE_TTL_SECONDS: value })).toThrow(/KEY_CACHE_TTL_SECONDS/);
+  });
+});

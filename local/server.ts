@@ -161,7 +161,9 @@ export function createLocalApi(options: LocalApiOptions): Server {
       if (!handler) throw new Error(`No handler for context ${route.spec.context}`);
       const answer = await handler(event, lambdaContext(`kehu-${route.spec.context}`, requestId));
       const responseBody = answer.body === undefined ? undefined : Buffer.from(answer.body, answer.isBase64Encoded ? 'base64' : 'utf8');
-      send(res, answer.statusCode ?? 200, { ...cors, ...answer.headers }, responseBody);
+      // As API Gateway with a CORS configuration does, its own CORS headers replace the function's.
+      const headersOut = Object.fromEntries(Object.entries(answer.headers ?? {}).filter(([name]) => !/^access-control-/i.test(name)));
+      send(res, answer.statusCode ?? 200, { ...headersOut, ...cors }, responseBody);
     } catch (error) {
       sendProblem(res, error, requestId, cors);
     }

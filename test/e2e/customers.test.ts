@@ -324,3 +324,17 @@ describe('public routes', () => {
     expect(res.body.type).toBe('urn:kehu:problem:not-found');
   });
 });
+
+describe('CORS', () => {
+  it('allows configured origins only, on answers and on preflight', async () => {
+    const allowed = await api.call('GET', '/v1/health', { headers: { origin: 'http://localhost:5173' } });
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+    const other = await api.call('GET', '/v1/health', { headers: { origin: 'https://evil.example' } });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    const preflight = await api.call('OPTIONS', '/v1/customers', {
+      headers: { origin: 'http://localhost:5173', 'access-control-request-method': 'POST' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('idempotency-key');
+  });
+});

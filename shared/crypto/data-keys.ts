@@ -23,6 +23,7 @@ const indexContext: EncryptionContext = { purpose: 'blind-index' };
  */
 export class DataKeyRing {
   private indexKeyPromise?: Promise<Buffer>;
+  private readonly loading = new Map<string, Promise<Buffer>>();
 
   constructor(
     private readonly store: Store,
@@ -48,9 +49,19 @@ export class DataKeyRing {
     this.cache.set(customerId, key);
   }
 
-  async get(customerId: string): Promise<Buffer> {
+  get(customerId: string): Promise<Buffer> {
     const cached = this.cache.get(customerId);
-    if (cached) return cached;
+    if (cached) return Promise.resolve(cached);
+    // Concurrent reads of one customer share a single unwrap.
+    let pending = this.loading.get(customerId);
+    if (!pending) {
+      pending = this.load(customerId).finally(() => this.loading.delete(customerId));
+      this.loading.set(customerId, pending);
+    }
+    return pending;
+  }
+
+  private async load(customerId: string): Promise<Buffer> {
     const item = await this.store.get<KeyItem>(keysTable.name, { pk: customerId });
     // A record without its key cannot be opened: treat as an integrity failure.
     if (!item) throw new SealError('The data key of this record is missing.');

@@ -64,12 +64,15 @@ export class CustomerService {
     };
     const replay = idempotency && (await this.replay(idempotency, view, now));
     if (replay) return replay;
-    const taken = await this.repository.takenContact(guards);
+    const id = randomUUID();
+    // In parallel: a duplicate then leaves a gap in the numbers, as any failed create may.
+    const [taken, number, { key, write: keyWrite }] = await Promise.all([
+      this.repository.takenContact(guards),
+      this.repository.nextNumber(),
+      this.deps.keys.create(id, now),
+    ]);
     if (taken) return replayOr(new DuplicateContactError(taken.field));
 
-    const id = randomUUID();
-    const number = await this.repository.nextNumber();
-    const { key, write: keyWrite } = await this.deps.keys.create(id, now);
     const at = now.toISOString();
     const dueAt = reviewDueAt(this.options.reviewIntervals, input.tier, now);
     const item: CustomerItem = {

@@ -193,6 +193,16 @@ describe('DataKeyRing', () => {
     expect(keys.decrypted).toHaveLength(1);
   });
 
+  it('get() shares one unwrap between concurrent reads of a cold key', async () => {
+    const { store, keys, ring } = setup();
+    const { key, write } = await ring.create('cus-2', new Date());
+    await store.transact([write]);
+    const other = new DataKeyRing(store, keys);
+    const results = await Promise.all(Array.from({ length: 5 }, () => other.get('cus-2')));
+    for (const result of results) expect(result).toEqual(key);
+    expect(keys.decrypted).toHaveLength(1);
+  });
+
   it('get() decrypts again once the cached key expired', async () => {
     const { store, keys, ring } = setup();
     const { key, write } = await ring.create('cus-1', new Date());

@@ -82,7 +82,7 @@ describe('CustomerService on DynamoDB Local', () => {
   it('creates once for concurrent requests with one idempotency key', async () => {
     const body = input();
     const results = await Promise.all(
-      Array.from({ length: 6 }, () => container.customers.create(body, actor, full, 'same-key').catch((e: unknown) => e)),
+      Array.from({ length: 6 }, () => container.customers.create(body, actor, full, 'same-key').catch((e: Error) => e)),
     );
     const ids = new Set(results.map((r) => (r instanceof Error ? r.name : r.customer.id)));
     expect(ids.size).toBe(1);

@@ -9,6 +9,6 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     // Quiet access logs; the plaintext-scan test raises the level for its own capture.
-    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'WARN' },
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', POWERTOOLS_LOG_LEVEL: 'WARN', POWERTOOLS_METRICS_DISABLED: 'true' },
   },
 });

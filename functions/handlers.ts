@@ -1,6 +1,6 @@
 import type { Container } from '../shared/runtime/index.js';
 import { createCustomersHandler } from './customers/handler.js';
-import { createLogger, type HttpHandler } from './http/index.js';
+import { createObservability, type HttpHandler } from './http/index.js';
 import { createPlatformHandler } from './platform/handler.js';
 
 /**
@@ -8,7 +8,7 @@ import { createPlatformHandler } from './platform/handler.js';
  * In AWS each context's `index.ts` builds just its own.
  */
 export function createHandlers(container: Container): Record<string, HttpHandler> {
-  const options = (name: string) => ({ logger: createLogger(name), corsOrigins: container.config.corsOrigins });
+  const options = (name: string) => ({ ...createObservability(name), corsOrigins: container.config.corsOrigins });
   return {
     platform: createPlatformHandler(options('platform')),
     customers: createCustomersHandler(container, options('customers')),

@@ -9,6 +9,8 @@ import { startLocalApp } from './app.js';
  */
 // The SDK versions are locked in package-lock.json; its notice about future versions needing Node 22 does not apply.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// No CloudWatch here: EMF metric lines would only clutter the terminal.
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
 const dataDir = resolve(process.env.DATA_DIR || '.data');
 const port = Number(process.env.PORT || 3000);

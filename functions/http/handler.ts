@@ -4,6 +4,8 @@ import httpJsonBodyParser from '@middy/http-json-body-parser';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import httpCors from '@middy/http-cors';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import * as z from 'zod/mini';
@@ -11,13 +13,13 @@ import type { Actor } from '../../shared/access/index.js';
 import { KehuError, PreconditionRequiredError, ValidationError } from '../../shared/errors/index.js';
 import { authorize } from './auth.js';
 import { problemDetails } from './problem.js';
+import type { Observability } from './observability.js';
 import type { Operation, Operations, RouteSpec } from './route.js';
 import { parse } from './validation.js';
 
 export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
-export interface HttpHandlerOptions {
-  logger: Logger;
+export interface HttpHandlerOptions extends Observability {
   corsOrigins: readonly string[];
 }
 
@@ -25,14 +27,14 @@ const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 const idempotencyKeySchema = z.string().check(z.regex(/^[\x21-\x7e]{1,128}$/, 'must be 1 to 128 visible ASCII characters'));
 
 /**
- * The middleware stack every function shares: header normalization, Powertools context,
- * an access log line, CORS, problem+json errors, then the router over the context's
- * routes. Each route authorizes before it reads the body.
+ * The middleware stack every function shares: header normalization, Powertools (tracing,
+ * metrics, logger context), an access log line, CORS, problem+json errors, then the
+ * router over the context's routes. Each route authorizes before it reads the body.
  */
 export function createHttpHandler<T extends Record<string, RouteSpec>>(
   routes: T,
   operations: Operations<T>,
-  { logger, corsOrigins }: HttpHandlerOptions,
+  { logger, metrics, tracer, corsOrigins }: HttpHandlerOptions,
 ): HttpHandler {
   const router = httpRouterHandler(
     Object.entries(routes).map(([id, spec]) => ({
@@ -43,10 +45,12 @@ export function createHttpHandler<T extends Record<string, RouteSpec>>(
   );
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(httpHeaderNormalizer())
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(accessLog(logger))
     .use(httpCors({ origins: [...corsOrigins], exposeHeaders: 'ETag,Location,Idempotent-Replayed' }))
-    .use(problemDetails(logger))
+    .use(problemDetails(logger, metrics))
     .handler(router as unknown as HttpHandler) as unknown as HttpHandler;
 }
 

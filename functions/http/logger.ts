@@ -1,5 +1,3 @@
-import { Logger } from '@aws-lambda-powertools/logger';
-
 /**
  * Keys whose values are personal data or secrets. Nothing should log them; this replacer
  * makes sure that if something does, the value never reaches the log.
@@ -24,5 +22,3 @@ export const redactedKeys: ReadonlySet<string> = new Set([
 export const redactPersonalData = (key: string, value: unknown): unknown =>
   redactedKeys.has(key.toLowerCase()) && value !== undefined ? '[REDACTED]' : value;
 
-export const createLogger = (serviceName = 'kehu'): Logger =>
-  new Logger({ serviceName, jsonReplacerFn: redactPersonalData });

@@ -1,7 +1,8 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
-import { KehuError, ValidationError, type ErrorKind, type FieldIssue } from '../../shared/errors/index.js';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import { KehuError, UnavailableError, ValidationError, type ErrorKind, type FieldIssue } from '../../shared/errors/index.js';
 import { SealError } from '../../shared/crypto/index.js';
 
 /** RFC 9457 problem details. `type` is stable; `detail` is for people. */
@@ -83,11 +84,18 @@ export const problemResponse = (problem: Problem): APIGatewayProxyStructuredResu
 
 /**
  * Turns every error into problem+json. Server-side failures are logged by name and stack
- * only: messages of third-party errors and their causes may quote request data.
+ * only: messages of third-party errors and their causes may quote request data. A failed
+ * dependency counts in `KeyServiceErrors` or `StoreErrors`, which the alarms watch.
  */
-export const problemDetails = (logger: Logger): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> => ({
+export const problemDetails = (
+  logger: Logger,
+  metrics: Metrics,
+): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> => ({
   onError: async (request) => {
     const problem = toProblem(request.error, request.event.requestContext?.requestId);
+    if (request.error instanceof UnavailableError) {
+      metrics.addMetric(request.error.dependency === 'key-service' ? 'KeyServiceErrors' : 'StoreErrors', MetricUnit.Count, 1);
+    }
     if (problem.status >= 500) {
       const error = request.error as Error & { cause?: unknown };
       logger.error('request failed', {

@@ -1,8 +1,9 @@
 import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import { ValidationError, type FieldIssue } from '../../shared/errors/index.js';
 
 // English messages that describe the rule, never the rejected value.
-z.config(z.locales.en());
+z.config(en());
 
 export type Location = 'body' | 'query' | 'path' | 'header';
 

@@ -1,7 +1,7 @@
-import { createLogger } from '../http/index.js';
+import { createObservability } from '../http/index.js';
 import { createPlatformHandler } from './handler.js';
 
 export const handler = createPlatformHandler({
-  logger: createLogger('platform'),
+  ...createObservability('platform'),
   corsOrigins: (process.env.CORS_ORIGINS ?? '').split(',').filter(Boolean),
 });

@@ -234,6 +234,19 @@ export class CustomerService {
     }
   }
 
+  /** How many records are due for review now (CR-5); for the daily reminder metric. */
+  async countDueForReview(): Promise<number> {
+    const cutoff = this.deps.clock.now().toISOString();
+    let count = 0;
+    let cursor: string | undefined;
+    do {
+      const page = await this.repository.listReviewDue(cutoff, [], { limit: 100, ...(cursor ? { cursor } : {}) });
+      count += page.items.length;
+      cursor = page.cursor;
+    } while (cursor);
+    return count;
+  }
+
   async history(id: string, page: { limit?: number; cursor?: string }): Promise<QueryPage<HistoryEntry>> {
     await this.load(id);
     return this.repository.history(id, { limit: page.limit ?? DEFAULT_PAGE, cursor: page.cursor });

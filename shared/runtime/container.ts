@@ -21,6 +21,8 @@ export interface Overrides {
   keyService?: KeyService;
   clock?: Clock;
   dynamodb?: DynamoDBClient;
+  /** Wraps each AWS SDK client the container creates (the functions pass X-Ray's). */
+  instrument?: <C extends DynamoDBClient | KMSClient>(client: C) => C;
 }
 
 export function createDynamoClient(config: Pick<Config, 'region' | 'dynamodbEndpoint'>): DynamoDBClient {
@@ -33,15 +35,16 @@ export function createDynamoClient(config: Pick<Config, 'region' | 'dynamodbEndp
   });
 }
 
-function createKeyService(config: Config): KeyService {
+function createKeyService(config: Config, instrument: NonNullable<Overrides['instrument']>): KeyService {
   return config.keys.provider === 'kms'
-    ? new KmsKeyService(new KMSClient({ region: config.region }), config.keys.kmsKeyId)
+    ? new KmsKeyService(instrument(new KMSClient({ region: config.region })), config.keys.kmsKeyId)
     : LocalKeyService.fromFile(config.keys.keyFile);
 }
 
 export function createContainer(config: Config, overrides: Overrides = {}): Container {
-  const store = overrides.store ?? new DynamoStore(overrides.dynamodb ?? createDynamoClient(config), config.tablePrefix);
-  const keys = new DataKeyRing(store, overrides.keyService ?? createKeyService(config), new KeyCache(config.keyCache));
+  const instrument = overrides.instrument ?? (<C>(client: C) => client);
+  const store = overrides.store ?? new DynamoStore(overrides.dynamodb ?? instrument(createDynamoClient(config)), config.tablePrefix);
+  const keys = new DataKeyRing(store, overrides.keyService ?? createKeyService(config, instrument), new KeyCache(config.keyCache));
   const clock = overrides.clock ?? systemClock;
   const customers = new CustomerService(
     { repository: new CustomerRepository(store), keys, clock },

@@ -1,0 +1,63 @@
+import { App, Validations, type StackProps } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { readDeploymentConfig, type DeploymentConfig } from './config.js';
+import { ApiStack } from './stacks/api-stack.js';
+import { DataStack } from './stacks/data-stack.js';
+import { EventsStack } from './stacks/events-stack.js';
+import { IdentityStack } from './stacks/identity-stack.js';
+import { ObservabilityStack } from './stacks/observability-stack.js';
+
+export interface KehuStacks {
+  data: DataStack;
+  identity: IdentityStack;
+  api: ApiStack;
+  events: EventsStack;
+  observability: ObservabilityStack;
+}
+
+/** The whole deployment: one stack per concern, wired together. */
+export function buildKehu(app: App, config: DeploymentConfig): KehuStacks {
+  const env = { region: config.region, ...(config.account ? { account: config.account } : {}) };
+  const base = (description: string): StackProps => ({ env, description, tags: { application: 'kehu', stage: config.stage } });
+  const name = (concern: string) => `Kehu-${config.stage}-${concern}`;
+
+  const data = new DataStack(app, name('Data'), { ...base('Kehu: tables, keys, backups'), config });
+  const identity = new IdentityStack(app, name('Identity'), { ...base('Kehu: staff sign-in'), config });
+  const shared = {
+    config,
+    tablePrefix: data.tablePrefix,
+    dataTable: data.dataTable,
+    storageKey: data.storageKey,
+    applicationKey: data.applicationKey,
+  };
+  const api = new ApiStack(app, name('Api'), {
+    ...base('Kehu: HTTP API and its functions'),
+    ...shared,
+    keysTable: data.keysTable,
+    userPool: identity.userPool,
+    webClient: identity.webClient,
+  });
+  const events = new EventsStack(app, name('Events'), { ...base('Kehu: event bus, queues, schedules'), ...shared });
+  const observability = new ObservabilityStack(app, name('Observability'), {
+    ...base('Kehu: alarms and dashboard'),
+    config,
+    api: api.api,
+    functions: { ...api.functions, jobs: events.jobsFunction },
+    keyServiceUsers: ['customers'],
+    deadLetterQueues: events.deadLetterQueues,
+  });
+  return { data, identity, api, events, observability };
+}
+
+/** The app as `cdk synth` builds it: a violation of cdk-nag's AwsSolutions pack fails synth. */
+export function buildCheckedKehu(app: App): KehuStacks {
+  const stacks = buildKehu(app, readDeploymentConfig((key) => app.node.tryGetContext(key)));
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return stacks;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const app = new App();
+  buildCheckedKehu(app);
+  app.synth();
+}

@@ -1,0 +1,184 @@
+import { Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { routeTable } from '../../functions/routes.js';
+import { dataTable } from '../../shared/store/tables.js';
+import type { DeploymentConfig } from '../config.js';
+import { KehuFunction } from '../constructs/function.js';
+
+export interface ApiStackProps extends StackProps {
+  config: DeploymentConfig;
+  tablePrefix: string;
+  dataTable: dynamodb.ITable;
+  keysTable: dynamodb.ITable;
+  storageKey: kms.IKey;
+  applicationKey: kms.IKey;
+  userPool: cognito.IUserPool;
+  webClient: cognito.IUserPoolClient;
+}
+
+/** What each context's function may do to the tables: the least its routes need. */
+const tableActions = {
+  data: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'],
+  keys: ['GetItem', 'PutItem', 'ConditionCheckItem'],
+};
+
+/**
+ * The HTTP API: one bundled function per bounded context, every route of the route
+ * table behind Cognito's JWT authorizer except health and the OpenAPI document, access
+ * logs without query strings (they may hold an email), throttling, CORS from config.
+ */
+export class ApiStack extends Stack {
+  readonly api: apigwv2.HttpApi;
+  readonly functions: Record<string, NodejsFunction>;
+
+  constructor(scope: Construct, id: string, props: ApiStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const removalPolicy = config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    const corsOrigins = config.corsOrigins.join(',');
+
+    const platform = new KehuFunction(this, 'Platform', {
+      context: 'platform',
+      stage: config.stage,
+      environment: { CORS_ORIGINS: corsOrigins },
+      memorySize: 256,
+      removalPolicy,
+    }).function;
+    const customers = new KehuFunction(this, 'Customers', {
+      context: 'customers',
+      stage: config.stage,
+      environment: {
+        TABLE_PREFIX: props.tablePrefix,
+        KEY_PROVIDER: 'kms',
+        KMS_KEY_ID: props.applicationKey.keyArn,
+        CORS_ORIGINS: corsOrigins,
+      },
+      removalPolicy,
+    }).function;
+    this.functions = { platform, customers };
+    grantCustomerData(customers, props);
+
+    this.api = new apigwv2.HttpApi(this, 'Api', {
+      apiName: `kehu-${config.stage}`,
+      createDefaultStage: false,
+      ...(config.corsOrigins.length
+        ? {
+            corsPreflight: {
+              allowOrigins: config.corsOrigins,
+              allowMethods: [
+                apigwv2.CorsHttpMethod.GET,
+                apigwv2.CorsHttpMethod.POST,
+                apigwv2.CorsHttpMethod.PUT,
+                apigwv2.CorsHttpMethod.PATCH,
+                apigwv2.CorsHttpMethod.DELETE,
+              ],
+              allowHeaders: ['authorization', 'content-type', 'if-match', 'idempotency-key'],
+              exposeHeaders: ['etag', 'location', 'idempotent-replayed'],
+              maxAge: Duration.minutes(10),
+            },
+          }
+        : {}),
+    });
+    const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
+      logGroupName: `/aws/http-api/kehu-${config.stage}`,
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy,
+    });
+    new apigwv2.HttpStage(this, 'Stage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: config.throttleRate, burstLimit: config.throttleBurst },
+      accessLogSettings: {
+        destination: new apigwv2.LogGroupLogDestination(accessLogs),
+        // The route key, never the raw path's query string: lookups put emails there.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            time: '$context.requestTime',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            latencyMs: '$context.responseLatency',
+            integrationLatencyMs: '$context.integrationLatency',
+            responseLength: '$context.responseLength',
+            sourceIp: '$context.identity.sourceIp',
+            user: '$context.authorizer.claims.sub',
+            authorizerError: '$context.authorizer.error',
+            integrationError: '$context.integrationErrorMessage',
+          }),
+        ),
+      },
+    });
+
+    const authorizer = new HttpJwtAuthorizer(
+      'Cognito',
+      `https://cognito-idp.${this.region}.amazonaws.com/${props.userPool.userPoolId}`,
+      { jwtAudience: [props.webClient.userPoolClientId], authorizerName: 'cognito-staff' },
+    );
+    const integrations = new Map(
+      Object.entries(this.functions).map(([context, fn]) => [context, new HttpLambdaIntegration(`${context}-integration`, fn)]),
+    );
+    for (const route of routeTable) {
+      const integration = integrations.get(route.context);
+      if (!integration) throw new Error(`No function serves context ${route.context} (${route.method} ${route.path})`);
+      const [added] = this.api.addRoutes({
+        path: route.path,
+        methods: [apigwv2.HttpMethod[route.method]],
+        integration,
+        ...(route.roles === 'public' ? {} : { authorizer }),
+      });
+      if (route.roles === 'public' && added) {
+        Validations.of(added).acknowledge({
+          id: 'AwsSolutions-APIG4',
+          reason: `${route.method} ${route.path} is public by design (liveness probe or the API's own OpenAPI document) and returns no customer data.`,
+        });
+      }
+    }
+  }
+}
+
+function grantCustomerData(fn: NodejsFunction, props: ApiStackProps) {
+  // Each index by name, from the table definition: no wildcard.
+  const arnsOf = (table: dynamodb.ITable) => [table.tableArn, ...dataTable.indexes.map((i) => `${table.tableArn}/index/${i.name}`)];
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: tableActions.data.map((a) => `dynamodb:${a}`),
+      resources: arnsOf(props.dataTable),
+    }),
+  );
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: tableActions.keys.map((a) => `dynamodb:${a}`),
+      resources: [props.keysTable.tableArn],
+    }),
+  );
+  // The tables' storage key, only as DynamoDB uses it on the function's behalf.
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+      resources: [props.storageKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(fn).region}.amazonaws.com` } },
+    }),
+  );
+  // The application key: data keys only, and only with Kehu's encryption context.
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resources: [props.applicationKey.keyArn],
+      conditions: {
+        'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['purpose', 'customerId'] },
+        StringEquals: { 'kms:EncryptionContext:purpose': ['customer-data', 'blind-index'] },
+      },
+    }),
+  );
+}

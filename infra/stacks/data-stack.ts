@@ -1,0 +1,85 @@
+import { Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as backup from 'aws-cdk-lib/aws-backup';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type { Construct } from 'constructs';
+import { dataTable, keysTable } from '../../shared/store/tables.js';
+import type { DeploymentConfig } from '../config.js';
+import { KehuTable } from '../constructs/table.js';
+
+export interface DataStackProps extends StackProps {
+  config: DeploymentConfig;
+}
+
+/**
+ * Tables, keys and backups. Two customer-managed keys, both rotated yearly: the storage
+ * key encrypts tables and backups at rest; the application key wraps per-customer data
+ * keys and is the only key the functions may use directly.
+ */
+export class DataStack extends Stack {
+  readonly storageKey: kms.Key;
+  readonly applicationKey: kms.Key;
+  readonly dataTable: dynamodb.Table;
+  readonly keysTable: dynamodb.Table;
+  readonly tablePrefix: string;
+
+  constructor(scope: Construct, id: string, props: DataStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const removalPolicy = config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+    this.tablePrefix = `kehu-${config.stage}`;
+
+    this.storageKey = new kms.Key(this, 'StorageKey', {
+      alias: `alias/kehu-${config.stage}-storage`,
+      description: 'Kehu: encryption at rest of tables and backups',
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+    this.applicationKey = new kms.Key(this, 'ApplicationKey', {
+      alias: `alias/kehu-${config.stage}-application`,
+      description: 'Kehu: wraps per-customer data keys (envelope encryption of personal fields)',
+      enableKeyRotation: true,
+      removalPolicy,
+    });
+
+    const table = (tid: string, definition: typeof dataTable) =>
+      new KehuTable(this, tid, { definition, prefix: this.tablePrefix, encryptionKey: this.storageKey, removalPolicy }).table;
+    this.dataTable = table('Data', dataTable);
+    this.keysTable = table('Keys', keysTable);
+
+    const vault = new backup.BackupVault(this, 'Vault', {
+      backupVaultName: `kehu-${config.stage}`,
+      encryptionKey: this.storageKey,
+      removalPolicy,
+    });
+    const daily = (name: string, days: number) =>
+      new backup.BackupPlanRule({
+        ruleName: name,
+        scheduleExpression: events.Schedule.cron({ hour: '3', minute: '0' }),
+        deleteAfter: Duration.days(days),
+      });
+    // Customer data: daily, kept `backupRetentionDays` (35 by default).
+    const dataPlan = new backup.BackupPlan(this, 'DataBackup', {
+      backupPlanName: `kehu-${config.stage}-data`,
+      backupVault: vault,
+      backupPlanRules: [daily('daily', config.backupRetentionDays)],
+    });
+    dataPlan.addSelection('Data', { resources: [backup.BackupResource.fromDynamoDbTable(this.dataTable)] });
+    // Wrapped keys: a short window, because an erased customer's key must leave backups
+    // too; after `keyBackupRetentionDays` no backup can open that customer's data.
+    const keysPlan = new backup.BackupPlan(this, 'KeysBackup', {
+      backupPlanName: `kehu-${config.stage}-keys`,
+      backupVault: vault,
+      backupPlanRules: [daily('daily', config.keyBackupRetentionDays)],
+    });
+    keysPlan.addSelection('Keys', { resources: [backup.BackupResource.fromDynamoDbTable(this.keysTable)] });
+
+    for (const plan of [dataPlan, keysPlan]) {
+      Validations.of(plan).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup]',
+        reason: 'AWS Backup runs under AWSBackupServiceRolePolicyForBackup, the AWS-maintained policy AWS recommends for backup selections.',
+      });
+    }
+  }
+}

@@ -1,0 +1,85 @@
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { JobMessage } from '../../functions/jobs/handler.js';
+import type { DeploymentConfig } from '../config.js';
+import { KehuFunction } from '../constructs/function.js';
+import { DurableQueue } from '../constructs/queue.js';
+
+export interface EventsStackProps extends StackProps {
+  config: DeploymentConfig;
+  tablePrefix: string;
+  dataTable: dynamodb.ITable;
+  storageKey: kms.IKey;
+  applicationKey: kms.IKey;
+}
+
+/**
+ * Asynchronous work: the domain-event bus, and scheduled jobs that go through a queue
+ * (with its DLQ) to their consumer. Later contexts add their queues with `DurableQueue`
+ * and their schedules beside the review reminders.
+ */
+export class EventsStack extends Stack {
+  readonly bus: events.EventBus;
+  readonly jobs: DurableQueue;
+  readonly jobsFunction: NodejsFunction;
+  readonly deadLetterQueues: sqs.IQueue[];
+
+  constructor(scope: Construct, id: string, props: EventsStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const removalPolicy = config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
+
+    // Domain events carry ids and codes only; their consumers arrive with later contexts.
+    this.bus = new events.EventBus(this, 'Bus', { eventBusName: `kehu-${config.stage}` });
+
+    const consumerTimeout = Duration.minutes(2);
+    this.jobs = new DurableQueue(this, 'Jobs', {
+      queueName: `kehu-${config.stage}-jobs`,
+      visibilityTimeout: Duration.seconds(consumerTimeout.toSeconds() * 6),
+      maxReceiveCount: 3,
+      removalPolicy,
+    });
+    this.deadLetterQueues = [this.jobs.deadLetterQueue];
+
+    this.jobsFunction = new KehuFunction(this, 'JobsConsumer', {
+      context: 'jobs',
+      stage: config.stage,
+      timeout: consumerTimeout,
+      environment: { TABLE_PREFIX: props.tablePrefix, KEY_PROVIDER: 'kms', KMS_KEY_ID: props.applicationKey.keyArn },
+      removalPolicy,
+    }).function;
+    this.jobsFunction.addEventSource(new SqsEventSource(this.jobs.queue, { batchSize: 10, reportBatchItemFailures: true }));
+    // Review reminders read the review index only: no personal field, no application key.
+    this.jobsFunction.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${props.dataTable.tableArn}/index/gsi2`] }),
+    );
+    this.jobsFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:DescribeKey'],
+        resources: [props.storageKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${this.region}.amazonaws.com` } },
+      }),
+    );
+
+    const job = (name: JobMessage['job']) => scheduler.ScheduleTargetInput.fromObject({ job: name } satisfies JobMessage);
+    new scheduler.Schedule(this, 'ReviewReminders', {
+      scheduleName: `kehu-${config.stage}-review-reminders`,
+      description: 'Daily count of customer records due for review (CR-5)',
+      schedule: scheduler.ScheduleExpression.cron({ hour: '6', minute: '0' }),
+      target: new targets.SqsSendMessage(this.jobs.queue, {
+        input: job('review-reminders'),
+        deadLetterQueue: this.jobs.deadLetterQueue,
+        retryAttempts: 3,
+      }),
+    });
+  }
+}

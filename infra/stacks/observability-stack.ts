@@ -1,0 +1,123 @@
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { METRICS_NAMESPACE } from '../../functions/http/observability.js';
+import type { DeploymentConfig } from '../config.js';
+
+export interface ObservabilityStackProps extends StackProps {
+  config: DeploymentConfig;
+  api: apigwv2.IHttpApi;
+  functions: Record<string, lambda.IFunction>;
+  /** The functions that call KMS for data keys (their service names). */
+  keyServiceUsers: string[];
+  deadLetterQueues: sqs.IQueue[];
+}
+
+const FIVE_MINUTES = Duration.minutes(5);
+
+/**
+ * Alarms and a dashboard over the same figures, and the topic that mails them.
+ * docs/operations.md says what each alarm means and what to do.
+ */
+export class ObservabilityStack extends Stack {
+  readonly topic: sns.Topic;
+  readonly alarms: cloudwatch.Alarm[] = [];
+
+  constructor(scope: Construct, id: string, props: ObservabilityStackProps) {
+    super(scope, id, props);
+    const { config, api } = props;
+    const prefix = `kehu-${config.stage}`;
+
+    const topicKey = new kms.Key(this, 'AlarmTopicKey', {
+      alias: `alias/${prefix}-alarms`,
+      description: 'Kehu: encrypts the alarm topic',
+      enableKeyRotation: true,
+    });
+    // CloudWatch must be able to publish to the encrypted topic.
+    topicKey.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
+    this.topic = new sns.Topic(this, 'Alarms', { topicName: `${prefix}-alarms`, masterKey: topicKey, enforceSSL: true });
+    if (config.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(config.alarmEmail));
+
+    const alarm = (alarmId: string, description: string, metric: cloudwatch.IMetric, threshold: number, evaluationPeriods = 1) => {
+      const created = new cloudwatch.Alarm(this, alarmId, {
+        alarmName: `${prefix}-${alarmId}`,
+        alarmDescription: `${description} See docs/operations.md#${alarmId.toLowerCase()}.`,
+        metric,
+        threshold,
+        evaluationPeriods,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+      created.addAlarmAction(new actions.SnsAction(this.topic));
+      created.addOkAction(new actions.SnsAction(this.topic));
+      this.alarms.push(created);
+      return created;
+    };
+
+    const requests = api.metricCount({ period: FIVE_MINUTES, statistic: 'Sum' });
+    const serverErrors = api.metricServerError({ period: FIVE_MINUTES, statistic: 'Sum' });
+    const errorRate = new cloudwatch.MathExpression({
+      expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+      usingMetrics: { errors: serverErrors, requests },
+      label: 'API 5xx rate (%)',
+      period: FIVE_MINUTES,
+    });
+    const latencyP99 = api.metricLatency({ period: FIVE_MINUTES, statistic: 'p99' });
+    alarm('Api5xxRate', 'More than 1% of API requests answered 5xx for 10 minutes.', errorRate, 1, 2);
+    alarm('ApiLatencyP99', 'API p99 latency at or above 2 s for 15 minutes.', latencyP99, 2000, 3);
+
+    const functionWidgets: cloudwatch.IWidget[] = [];
+    for (const [name, fn] of Object.entries(props.functions)) {
+      const errors = fn.metricErrors({ period: FIVE_MINUTES, statistic: 'Sum' });
+      const throttles = fn.metricThrottles({ period: FIVE_MINUTES, statistic: 'Sum' });
+      alarm(`${pascal(name)}Errors`, `The ${name} function raised errors (uncaught, not 4xx answers).`, errors, 1);
+      alarm(`${pascal(name)}Throttles`, `The ${name} function was throttled.`, throttles, 1);
+      functionWidgets.push(new cloudwatch.GraphWidget({ title: `${name}: errors and throttles`, left: [errors, throttles], width: 8 }));
+    }
+
+    const dlqMetrics = props.deadLetterQueues.map((queue) =>
+      queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
+    );
+    props.deadLetterQueues.forEach((queue, i) =>
+      alarm(`DeadLetters${i + 1}`, `A message reached the dead-letter queue ${queue.node.id}: a job or event failed all its retries.`, dlqMetrics[i]!, 1),
+    );
+
+    // Powertools metrics carry the function's service name as their dimension.
+    const kehuMetric = (metricName: string, service: string, statistic = 'Sum') =>
+      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, period: FIVE_MINUTES, statistic, dimensionsMap: { service } });
+    const keyServiceErrors = new cloudwatch.MathExpression({
+      expression: props.keyServiceUsers.map((_s, i) => `FILL(k${i}, 0)`).join(' + '),
+      usingMetrics: Object.fromEntries(props.keyServiceUsers.map((service, i) => [`k${i}`, kehuMetric('KeyServiceErrors', service)])),
+      label: 'Key service (KMS) errors',
+      period: FIVE_MINUTES,
+    });
+    alarm('KmsErrors', 'Requests failed because KMS could not wrap or unwrap a data key.', keyServiceErrors, 1);
+
+    new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: prefix,
+      widgets: [
+        [
+          new cloudwatch.GraphWidget({ title: 'API requests and 5xx', left: [requests, serverErrors], right: [errorRate], width: 12 }),
+          new cloudwatch.GraphWidget({ title: 'API latency p99 (ms)', left: [latencyP99], width: 12 }),
+        ],
+        functionWidgets,
+        [
+          new cloudwatch.GraphWidget({ title: 'Dead-letter queues (messages)', left: dlqMetrics, width: 8 }),
+          new cloudwatch.GraphWidget({ title: 'Key service errors', left: [keyServiceErrors], width: 8 }),
+          new cloudwatch.GraphWidget({ title: 'Records due for review', left: [kehuMetric('CustomersDueForReview', 'jobs', 'Maximum')], width: 8 }),
+        ],
+        [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 })],
+      ],
+    });
+  }
+}
+
+const pascal = (name: string) => name.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase());

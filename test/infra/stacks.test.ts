@@ -1,0 +1,185 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { routeTable } from '../../functions/routes.js';
+import { roles } from '../../shared/access/index.js';
+import { dataTable, keysTable } from '../../shared/store/tables.js';
+import { buildTestApp } from './support.js';
+
+/** The security properties of the deployment, asserted on the synthesized templates. */
+let t: Record<'data' | 'identity' | 'api' | 'events' | 'observability', Template>;
+
+beforeAll(() => {
+  const { stacks } = buildTestApp({ 'kehu:alarmEmail': 'ops@example.com', 'kehu:corsOrigins': 'https://console.example.com' });
+  t = {
+    data: Template.fromStack(stacks.data),
+    identity: Template.fromStack(stacks.identity),
+    api: Template.fromStack(stacks.api),
+    events: Template.fromStack(stacks.events),
+    observability: Template.fromStack(stacks.observability),
+  };
+}, 120_000);
+
+const all = () => Object.values(t);
+const resourcesOf = (template: Template, type: string) => Object.values(template.findResources(type)) as Array<{ Properties: any }>;
+
+describe('data stack', () => {
+  it('rotates every customer-managed key, in every stack', () => {
+    const keys = all().flatMap((template) => resourcesOf(template, 'AWS::KMS::Key'));
+    expect(keys.length).toBeGreaterThanOrEqual(3);
+    for (const key of keys) expect(key.Properties.EnableKeyRotation).toBe(true);
+  });
+
+  it('builds both tables from the shared definitions, CMK-encrypted, with PITR and deletion protection', () => {
+    const tables = resourcesOf(t.data, 'AWS::DynamoDB::Table');
+    expect(tables).toHaveLength(2);
+    for (const definition of [dataTable, keysTable]) {
+      const table = tables.find((x) => x.Properties.TableName === `kehu-test-${definition.name}`);
+      expect(table, definition.name).toBeDefined();
+      const { Properties: p } = table!;
+      expect(p.KeySchema[0]).toEqual({ AttributeName: definition.partitionKey.name, KeyType: 'HASH' });
+      expect((p.GlobalSecondaryIndexes ?? []).map((i: { IndexName: string }) => i.IndexName)).toEqual(definition.indexes.map((i) => i.name));
+      expect(p.SSESpecification).toMatchObject({ SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: expect.anything() });
+      expect(p.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+      expect(p.DeletionProtectionEnabled).toBe(true);
+    }
+  });
+
+  it('backs the data up daily for 35 days and the keys for a shorter window', () => {
+    const plans = resourcesOf(t.data, 'AWS::Backup::BackupPlan').map((p) => p.Properties.BackupPlan);
+    const days = Object.fromEntries(plans.map((p) => [p.BackupPlanName, p.BackupPlanRule[0].Lifecycle.DeleteAfterDays]));
+    expect(days).toEqual({ 'kehu-test-data': 35, 'kehu-test-keys': 7 });
+    for (const plan of plans) expect(plan.BackupPlanRule[0].ScheduleExpression).toMatch(/^cron\(0 3 \* \* \? \*\)$/);
+    t.data.resourceCountIs('AWS::Backup::BackupSelection', 2);
+    t.data.hasResourceProperties('AWS::Backup::BackupVault', { EncryptionKeyArn: Match.anyValue() });
+  });
+});
+
+describe('identity stack', () => {
+  it('requires MFA, a strong password and enforced threat protection', () => {
+    t.identity.hasResourceProperties('AWS::Cognito::UserPool', {
+      MfaConfiguration: 'ON',
+      EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+      Policies: { PasswordPolicy: Match.objectLike({ MinimumLength: 14, RequireSymbols: true, RequireNumbers: true }) },
+      UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+    });
+  });
+
+  it('has one group per role and a public web client', () => {
+    const groups = resourcesOf(t.identity, 'AWS::Cognito::UserPoolGroup').map((g) => g.Properties.GroupName);
+    expect(groups.sort()).toEqual([...roles].sort());
+    t.identity.hasResourceProperties('AWS::Cognito::UserPoolClient', { GenerateSecret: false, PreventUserExistenceErrors: 'ENABLED' });
+  });
+});
+
+describe('api stack', () => {
+  it('puts the JWT authorizer on every route but health and the OpenAPI document', () => {
+    const routes = resourcesOf(t.api, 'AWS::ApiGatewayV2::Route');
+    expect(routes).toHaveLength(routeTable.length);
+    for (const spec of routeTable) {
+      const route = routes.find((r) => r.Properties.RouteKey === `${spec.method} ${spec.path}`);
+      expect(route, `${spec.method} ${spec.path}`).toBeDefined();
+      expect(route!.Properties.AuthorizationType).toBe(spec.roles === 'public' ? 'NONE' : 'JWT');
+    }
+    expect(routeTable.filter((r) => r.roles === 'public').map((r) => r.path).sort()).toEqual(['/v1/health', '/v1/openapi.json']);
+    t.api.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      JwtConfiguration: { Audience: [Match.anyValue()], Issuer: Match.anyValue() },
+    });
+  });
+
+  it('logs access without query strings, throttles, and allows the configured origins', () => {
+    const [stage] = resourcesOf(t.api, 'AWS::ApiGatewayV2::Stage');
+    expect(stage!.Properties.AccessLogSettings.DestinationArn).toBeDefined();
+    expect(stage!.Properties.AccessLogSettings.Format).toContain('$context.routeKey');
+    expect(stage!.Properties.AccessLogSettings.Format).not.toMatch(/querystring|\$context\.path/i);
+    expect(stage!.Properties.DefaultRouteSettings).toMatchObject({ ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 });
+    t.api.hasResourceProperties('AWS::ApiGatewayV2::Api', { CorsConfiguration: Match.objectLike({ AllowOrigins: ['https://console.example.com'] }) });
+  });
+});
+
+describe('functions', () => {
+  const functions = () => [...resourcesOf(t.api, 'AWS::Lambda::Function'), ...resourcesOf(t.events, 'AWS::Lambda::Function')];
+
+  it('run Node 22 or newer on arm64 with tracing and Powertools', () => {
+    expect(functions().length).toBe(3);
+    for (const fn of functions()) {
+      expect(Number(/^nodejs(\d+)\.x$/.exec(fn.Properties.Runtime)?.[1])).toBeGreaterThanOrEqual(22);
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(fn.Properties.Environment.Variables).toMatchObject({ POWERTOOLS_METRICS_NAMESPACE: 'Kehu', POWERTOOLS_SERVICE_NAME: expect.any(String) });
+    }
+  });
+
+  it('grant nothing on Resource * but X-Ray, no scans, no AWS managed policies', () => {
+    for (const template of [t.api, t.events]) {
+      for (const policy of resourcesOf(template, 'AWS::IAM::Policy')) {
+        for (const statement of policy.Properties.PolicyDocument.Statement) {
+          const actions = [statement.Action].flat() as string[];
+          if (statement.Resource === '*') expect(actions.every((a) => a.startsWith('xray:')), actions.join()).toBe(true);
+          expect(actions).not.toContain('dynamodb:Scan');
+          expect(actions.some((a) => a.endsWith('*') && !a.startsWith('xray:')), actions.join()).toBe(false);
+        }
+      }
+      for (const role of resourcesOf(template, 'AWS::IAM::Role')) {
+        if (role.Properties.AssumeRolePolicyDocument.Statement[0].Principal.Service === 'lambda.amazonaws.com') {
+          expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+        }
+      }
+    }
+  });
+
+  it('limit the application key to data keys with Kehu\'s encryption context', () => {
+    const statements = resourcesOf(t.api, 'AWS::IAM::Policy').flatMap((p) => p.Properties.PolicyDocument.Statement);
+    const kms = statements.filter((s) => [s.Action].flat().includes('kms:GenerateDataKey'));
+    const direct = kms.find((s) => s.Condition['ForAllValues:StringEquals']);
+    expect(direct.Condition['ForAllValues:StringEquals']['kms:EncryptionContextKeys']).toEqual(['purpose', 'customerId']);
+    expect([direct.Action].flat().sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+    const viaDynamo = kms.find((s) => s.Condition.StringEquals?.['kms:ViaService']);
+    expect(viaDynamo).toBeDefined();
+    // The keys table may be read and written, never deleted from, by the API.
+    const keysStatements = statements.filter((s) => JSON.stringify(s.Resource).includes('KeysTable'));
+    expect(keysStatements.flatMap((s) => [s.Action].flat())).not.toContain('dynamodb:DeleteItem');
+  });
+});
+
+describe('events stack', () => {
+  it('gives every queue a DLQ and enforces TLS on all of them', () => {
+    const queues = resourcesOf(t.events, 'AWS::SQS::Queue');
+    const work = queues.filter((q) => !String(q.Properties.QueueName).endsWith('-dlq'));
+    expect(work.length).toBeGreaterThan(0);
+    for (const queue of work) expect(queue.Properties.RedrivePolicy).toMatchObject({ maxReceiveCount: expect.any(Number) });
+    const policies = resourcesOf(t.events, 'AWS::SQS::QueuePolicy');
+    expect(policies).toHaveLength(queues.length);
+    for (const policy of policies) {
+      expect(policy.Properties.PolicyDocument.Statement).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
+    }
+  });
+
+  it('has a bus, a daily schedule with a DLQ, and a consumer reporting partial batch failures', () => {
+    t.events.resourceCountIs('AWS::Events::EventBus', 1);
+    t.events.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: Match.stringLikeRegexp('^cron\\('),
+      Target: Match.objectLike({ DeadLetterConfig: { Arn: Match.anyValue() }, Input: '{"job":"review-reminders"}' }),
+    });
+    t.events.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'] });
+  });
+});
+
+describe('observability stack', () => {
+  it('raises the alarms operations need, to an encrypted topic that mails the configured address', () => {
+    const names = resourcesOf(t.observability, 'AWS::CloudWatch::Alarm').map((a) => a.Properties.AlarmName as string);
+    for (const expected of ['Api5xxRate', 'ApiLatencyP99', 'CustomersErrors', 'CustomersThrottles', 'PlatformErrors', 'JobsErrors', 'JobsThrottles', 'DeadLetters1', 'KmsErrors']) {
+      expect(names).toContain(`kehu-test-${expected}`);
+    }
+    for (const alarm of resourcesOf(t.observability, 'AWS::CloudWatch::Alarm')) {
+      expect(alarm.Properties.AlarmActions).toHaveLength(1);
+      expect(alarm.Properties.AlarmDescription).toContain('docs/operations.md#');
+    }
+    t.observability.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    t.observability.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+    t.observability.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+});

@@ -7,10 +7,10 @@ import { createPlatformHandler } from './platform/handler.js';
  * Every context's HTTP handler, built from one container: what the local runtime serves.
  * In AWS each context's `index.ts` builds just its own.
  */
-export function createHandlers(container: Container): Record<string, HttpHandler> {
-  const options = (name: string) => ({ ...createObservability(name), corsOrigins: container.config.corsOrigins });
+export async function createHandlers(container: Container): Promise<Record<string, HttpHandler>> {
+  const options = async (name: string) => ({ ...(await createObservability(name)), corsOrigins: container.config.corsOrigins });
   return {
-    platform: createPlatformHandler(options('platform')),
-    customers: createCustomersHandler(container, options('customers')),
+    platform: createPlatformHandler(await options('platform')),
+    customers: createCustomersHandler(container, await options('customers')),
   };
 }

@@ -49,7 +49,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   await ensureTables(dynamodb, config.tablePrefix);
   const container = createContainer(config, { dynamodb, ...options.overrides });
   const tokenSecret = loadTokenSecret(tokenSecretPath(options.dataDir));
-  const server = createLocalApi({ routes: routeTable, handlers: createHandlers(container), tokenSecret, corsOrigins: config.corsOrigins });
+  const server = createLocalApi({ routes: routeTable, handlers: await createHandlers(container), tokenSecret, corsOrigins: config.corsOrigins });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());

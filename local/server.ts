@@ -4,7 +4,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { HttpHandler } from '../functions/http/index.js';
 import { routeKey, toProblem, type RouteSpec } from '../functions/http/index.js';
 import { UnauthenticatedError } from '../shared/errors/index.js';
-import { verifyBearer } from './tokens.js';
+import { BearerVerifier } from './tokens.js';
 
 /** API Gateway's own payload limit. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
@@ -87,6 +87,7 @@ function lambdaContext(functionName: string, requestId: string): Context {
  */
 export function createLocalApi(options: LocalApiOptions): Server {
   const match = matcher(options.routes);
+  const bearer = new BearerVerifier(options.tokenSecret);
   return createServer(async (req, res) => {
     const requestId = randomUUID();
     const origin = req.headers.origin;
@@ -116,7 +117,7 @@ export function createLocalApi(options: LocalApiOptions): Server {
       }
       let claims: Record<string, string> | undefined;
       if (route.spec.roles !== 'public') {
-        claims = await verifyBearer(options.tokenSecret, headers.authorization);
+        claims = await bearer.verify(headers.authorization);
         if (!claims) return sendProblem(res, new UnauthenticatedError(), requestId, cors);
       }
       const body = await readBody(req);

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SignJWT, jwtVerify } from 'jose';
+import { LRUCache } from 'lru-cache';
 import type { Role } from '../shared/access/index.js';
 
 /**
@@ -42,18 +43,31 @@ export async function signToken(
 }
 
 /**
- * Verifies a bearer token as the authorizer would and answers the claims in the form API
+ * Verifies bearer tokens as the authorizer would and answers the claims in the form API
  * Gateway hands them to Lambda (strings; arrays as `[a b]`), or undefined if invalid.
+ * A verified token is remembered until it expires, so a client's repeated calls are not
+ * verified again (in AWS this work happens in API Gateway, not in the function).
  */
-export async function verifyBearer(secret: Uint8Array, header: string | undefined): Promise<Record<string, string> | undefined> {
-  const token = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
-  if (!token) return undefined;
-  try {
-    const { payload } = await jwtVerify(token, secret, { issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE, algorithms: ['HS256'] });
-    return Object.fromEntries(
-      Object.entries(payload).map(([k, v]) => [k, Array.isArray(v) ? `[${v.join(' ')}]` : String(v)]),
-    );
-  } catch {
-    return undefined;
+export class BearerVerifier {
+  private readonly verified = new LRUCache<string, Record<string, string>>({ max: 1000, ttlAutopurge: false });
+
+  constructor(private readonly secret: Uint8Array) {}
+
+  async verify(header: string | undefined): Promise<Record<string, string> | undefined> {
+    const token = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
+    if (!token) return undefined;
+    const known = this.verified.get(token);
+    if (known) return known;
+    try {
+      const { payload } = await jwtVerify(token, this.secret, { issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE, algorithms: ['HS256'] });
+      const claims = Object.fromEntries(
+        Object.entries(payload).map(([k, v]) => [k, Array.isArray(v) ? `[${v.join(' ')}]` : String(v)]),
+      );
+      const ttl = (payload.exp ?? 0) * 1000 - Date.now();
+      if (ttl > 0) this.verified.set(token, claims, { ttl });
+      return claims;
+    } catch {
+      return undefined;
+    }
   }
 }

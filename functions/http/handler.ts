@@ -43,9 +43,9 @@ export function createHttpHandler<T extends Record<string, RouteSpec>>(
       handler: routeHandler(spec, operations[id] as Operation<RouteSpec>),
     })),
   );
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-    .use(httpHeaderNormalizer())
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+  const stack = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>().use(httpHeaderNormalizer());
+  if (tracer) stack.use(captureLambdaHandler(tracer, { captureResponse: false }));
+  return stack
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(accessLog(logger))

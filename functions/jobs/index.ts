@@ -1,8 +1,8 @@
 import { configFromEnv, createContainer } from '../../shared/runtime/index.js';
-import { createObservability } from '../http/index.js';
+import { createObservability, instrumentWith } from '../http/index.js';
 import { createJobsHandler } from './handler.js';
 
 /** Lambda entry point of the scheduled-jobs consumer (SQS). */
-const observability = createObservability('jobs');
-const container = createContainer(configFromEnv(), { instrument: (client) => observability.tracer.captureAWSv3Client(client) });
+const observability = await createObservability('jobs');
+const container = createContainer(configFromEnv(), { instrument: instrumentWith(observability) });
 export const handler = createJobsHandler(container, observability);

@@ -69,3 +69,13 @@ describe('authorization matrix', () => {
     expect(res.status).toBe(403);
   });
 });
+
+describe('token expiry', () => {
+  it('refuses a token once it expired, even after it was accepted', async () => {
+    const { signToken } = await import('../../local/tokens.js');
+    const token = await signToken(api.tokenSecret, { sub: 'brief', roles: ['admin'], ttlSeconds: 2 });
+    expect((await api.call('GET', '/v1/customers?limit=1', { token })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    expect((await api.call('GET', '/v1/customers?limit=1', { token })).status).toBe(401);
+  });
+});

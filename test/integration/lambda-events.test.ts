@@ -18,7 +18,7 @@ let handlers: Record<string, HttpHandler>;
 beforeAll(async () => {
   const { client, prefix, endpoint } = await freshTables();
   const config = configFromEnv({ TABLE_PREFIX: prefix, DYNAMODB_ENDPOINT: endpoint, KEY_PROVIDER: 'local', LOCAL_KEY_FILE: '/unused', AWS_REGION: 'local' });
-  handlers = createHandlers(createContainer(config, { dynamodb: client, keyService: new LocalKeyService(Buffer.alloc(32, 3)) }));
+  handlers = await createHandlers(createContainer(config, { dynamodb: client, keyService: new LocalKeyService(Buffer.alloc(32, 3)) }));
 });
 
 describe('sample events', () => {

@@ -1,0 +1,92 @@
+import { accessLogLevel } from './env.js';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startDynamo, type EmbeddedDynamo } from '../local/dynamodb.js';
+import { bundleSizesBenchmark } from './bundles.js';
+import { customerRecordsBenchmark } from './customer-records.js';
+import { machine, mib, renderDocument, renderSection, table, type Section } from './lib/report.js';
+
+/**
+ * `npm run bench`: every benchmark in one run against one in-memory DynamoDB Local, then
+ * docs/benchmarks.md rewritten whole. `BENCH_N` sets the operations per path (default 1000).
+ */
+const OUTPUT = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
+const CONCURRENCY = 8;
+const WARMUP = 50;
+const KMS_CUSTOMERS = 100;
+const KMS_READS = 1000;
+
+function positiveInt(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, not "${text}".`);
+  return value;
+}
+
+const log = (message: string) => console.error(`[bench] ${message}`);
+
+async function main(): Promise<void> {
+  const n = positiveInt('BENCH_N', 1000);
+  const started = Date.now();
+  const loadAtStart = loadavg();
+  const dataDir = mkdtempSync(join(tmpdir(), 'kehu-bench-'));
+  let dynamo: EmbeddedDynamo | undefined;
+  try {
+    log('starting DynamoDB Local (in memory)');
+    dynamo = await startDynamo();
+    const env = { dynamodbEndpoint: dynamo.endpoint, dataDir, log };
+
+    const sections: Section[] = [];
+    sections.push(
+      await customerRecordsBenchmark(env, {
+        n,
+        concurrency: CONCURRENCY,
+        warmup: WARMUP,
+        kmsCustomers: KMS_CUSTOMERS,
+        kmsReads: KMS_READS,
+        accessLogLevel,
+      }),
+    );
+
+    log('measuring function bundles');
+    sections.push(await bundleSizesBenchmark());
+
+    const memory = process.memoryUsage();
+    const peakRss = process.resourceUsage().maxRSS * 1024;
+    sections.push({
+      id: 'process-memory',
+      title: 'Process memory after the run',
+      body: [
+        'The Node process that ran the API and the benchmark on its main thread and the load generators in worker threads',
+        '(DynamoDB Local runs in its own JVM, not counted). RSS counts every thread; the heap figures are the main thread\'s',
+        '(the workers had heaps of their own and had ended by then).',
+        '',
+        table(
+          ['RSS', 'Peak RSS', 'Heap used', 'Heap total'],
+          [[mib(memory.rss), mib(peakRss), mib(memory.heapUsed), mib(memory.heapTotal)]],
+          ['r', 'r', 'r', 'r'],
+        ),
+      ].join('\n'),
+    });
+
+    const document = renderDocument({ date: new Date(), machine: machine(), loadAtStart, sections });
+    mkdirSync(dirname(OUTPUT), { recursive: true });
+    writeFileSync(OUTPUT, document);
+    console.log(sections.map(renderSection).join('\n\n'));
+    log(`wrote ${OUTPUT} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  } finally {
+    await dynamo?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error('[bench] failed:', error);
+    process.exit(1);
+  },
+);

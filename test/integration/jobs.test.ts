@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import type { SQSEvent } from 'aws-lambda';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { createJobsHandler } from '../../functions/jobs/handler.js';
+import { createObservability } from '../../functions/http/index.js';
+import { resolveView, type CreateCustomerInput } from '../../shared/customers/index.js';
+import { LocalKeyService } from '../../shared/keys/index.js';
+import { createContainer, configFromEnv, type Container } from '../../shared/runtime/index.js';
+import { freshTables } from '../support/dynamo.js';
+import { newCustomer } from '../support/local-api.js';
+
+/** The scheduled-jobs consumer, fed the sample SQS event, on DynamoDB Local. */
+const sample = () => JSON.parse(readFileSync('events/sqs-review-reminders.json', 'utf8')) as SQSEvent;
+let container: Container;
+let later: Container;
+
+beforeAll(async () => {
+  const { client, prefix, endpoint } = await freshTables();
+  const config = configFromEnv({ TABLE_PREFIX: prefix, DYNAMODB_ENDPOINT: endpoint, KEY_PROVIDER: 'local', LOCAL_KEY_FILE: '/unused', AWS_REGION: 'local' });
+  const keyService = new LocalKeyService(Buffer.alloc(32, 5));
+  container = createContainer(config, { dynamodb: client, keyService });
+  // The same data seen 200 days on: every record is due for review by then.
+  later = createContainer(config, { dynamodb: client, keyService, clock: { now: () => new Date(Date.now() + 200 * 86_400_000) } });
+  const actor = { id: 'seed', role: 'admin' as const };
+  for (const tier of ['vip', 'vip', 'normal']) {
+    await container.customers.create(newCustomer({ tier }) as CreateCustomerInput, actor, resolveView('admin').view);
+  }
+});
+
+describe('jobs consumer', () => {
+  it('counts the records due for review and publishes the figure', async () => {
+    const observability = (await createObservability('jobs'));
+    const addMetric = vi.spyOn(observability.metrics, 'addMetric');
+    const result = await createJobsHandler(later, observability)(sample());
+    expect(result.batchItemFailures).toEqual([]);
+    expect(addMetric).toHaveBeenCalledWith('CustomersDueForReview', 'Count', 3);
+
+    const now = (await createObservability('jobs'));
+    const nowMetric = vi.spyOn(now.metrics, 'addMetric');
+    await createJobsHandler(container, now)(sample());
+    expect(nowMetric).toHaveBeenCalledWith('CustomersDueForReview', 'Count', 0);
+  });
+
+  it('reports only the failing message of a batch, for the queue to retry and dead-letter', async () => {
+    const event = sample();
+    const good = event.Records[0]!;
+    event.Records.push(
+      { ...good, messageId: 'bad-json', body: '{"job":' },
+      { ...good, messageId: 'unknown-job', body: '{"job":"erase-everything"}' },
+    );
+    const result = await createJobsHandler(container, (await createObservability('jobs')))(event);
+    expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['bad-json', 'unknown-job']);
+  });
+});

@@ -1,0 +1,24 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createObservability, instrumentWith } from '../../functions/http/index.js';
+
+describe('createObservability', () => {
+  const saved = process.env.AWS_LAMBDA_FUNCTION_NAME;
+  afterEach(() => {
+    if (saved === undefined) delete process.env.AWS_LAMBDA_FUNCTION_NAME;
+    else process.env.AWS_LAMBDA_FUNCTION_NAME = saved;
+  });
+
+  it('leaves the tracer out off Lambda, and instruments nothing', async () => {
+    delete process.env.AWS_LAMBDA_FUNCTION_NAME;
+    const observability = await createObservability('test');
+    expect(observability.tracer).toBeUndefined();
+    const client = { send: () => undefined };
+    expect(instrumentWith(observability)(client)).toBe(client);
+  });
+
+  it('loads the tracer in Lambda', async () => {
+    process.env.AWS_LAMBDA_FUNCTION_NAME = 'kehu-test-customers';
+    const observability = await createObservability('test');
+    expect(observability.tracer?.constructor.name).toBe('Tracer');
+  });
+});

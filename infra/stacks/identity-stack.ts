@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type { Construct } from 'constructs';
 import { roles } from '../../shared/access/index.js';
@@ -62,5 +62,7 @@ export class IdentityStack extends Stack {
       refreshTokenValidity: Duration.hours(12),
       enableTokenRevocation: true,
     });
+    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId, description: 'Staff user pool: create users and add them to role groups here' });
+    new CfnOutput(this, 'WebClientId', { value: this.webClient.userPoolClientId, description: 'App client id for web clients' });
   }
 }

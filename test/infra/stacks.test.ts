@@ -65,6 +65,11 @@ describe('identity stack', () => {
     });
   });
 
+  it('outputs what an operator needs to create users and configure clients', () => {
+    expect(Object.keys(t.identity.findOutputs('*'))).toEqual(expect.arrayContaining(['UserPoolId', 'WebClientId']));
+    expect(Object.keys(t.api.findOutputs('*'))).toContain('ApiUrl');
+  });
+
   it('has one group per role and a public web client', () => {
     const groups = resourcesOf(t.identity, 'AWS::Cognito::UserPoolGroup').map((g) => g.Properties.GroupName);
     expect(groups.sort()).toEqual([...roles].sort());

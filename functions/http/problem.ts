@@ -99,7 +99,9 @@ export const problemDetails = (
     if (problem.status >= 500) {
       const error = request.error as Error & { cause?: unknown };
       logger.error('request failed', {
+        requestId: request.event.requestContext?.requestId,
         errorName: error?.name,
+        ...(error instanceof UnavailableError ? { dependency: error.dependency } : {}),
         stack: error?.stack?.split('\n').slice(1).join('\n'),
         causeName: (error?.cause as Error | undefined)?.name,
         problemType: problem.type,

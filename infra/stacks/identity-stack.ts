@@ -55,7 +55,10 @@ export class IdentityStack extends Stack {
     this.webClient = this.userPool.addClient('WebClient', {
       userPoolClientName: `kehu-${config.stage}-web`,
       generateSecret: false,
-      authFlows: { userSrp: true },
+      // SRP for web clients; admin password auth lets an operator complete a first
+      // sign-in (new password, TOTP set-up) with the AWS CLI and IAM credentials.
+      authFlows: { userSrp: true, adminUserPassword: true },
+      disableOAuth: true,
       preventUserExistenceErrors: true,
       accessTokenValidity: Duration.hours(1),
       idTokenValidity: Duration.hours(1),

@@ -1,4 +1,4 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -40,6 +40,7 @@ export class ObservabilityStack extends Stack {
       alias: `alias/${prefix}-alarms`,
       description: 'Kehu: encrypts the alarm topic',
       enableKeyRotation: true,
+      removalPolicy: config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN,
     });
     // CloudWatch must be able to publish to the encrypted topic.
     topicKey.grant(new iam.ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
@@ -71,7 +72,7 @@ export class ObservabilityStack extends Stack {
       period: FIVE_MINUTES,
     });
     const latencyP99 = api.metricLatency({ period: FIVE_MINUTES, statistic: 'p99' });
-    alarm('Api5xxRate', 'More than 1% of API requests answered 5xx for 10 minutes.', errorRate, 1, 2);
+    alarm('Api5xxRate', '1% or more of API requests answered 5xx for 10 minutes.', errorRate, 1, 2);
     alarm('ApiLatencyP99', 'API p99 latency at or above 2 s for 15 minutes.', latencyP99, 2000, 3);
 
     const functionWidgets: cloudwatch.IWidget[] = [];
@@ -87,7 +88,7 @@ export class ObservabilityStack extends Stack {
       queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: 'Maximum' }),
     );
     props.deadLetterQueues.forEach((queue, i) =>
-      alarm(`DeadLetters${i + 1}`, `A message reached the dead-letter queue ${queue.node.id}: a job or event failed all its retries.`, dlqMetrics[i]!, 1),
+      alarm(`DeadLetters${i + 1}`, `A message reached the dead-letter queue ${queue.queueName}: a job or event failed all its retries.`, dlqMetrics[i]!, 1),
     );
 
     // Powertools metrics carry the function's service name as their dimension.
@@ -100,6 +101,13 @@ export class ObservabilityStack extends Stack {
       period: FIVE_MINUTES,
     });
     alarm('KmsErrors', 'Requests failed because KMS could not wrap or unwrap a data key.', keyServiceErrors, 1);
+    const storeErrors = new cloudwatch.MathExpression({
+      expression: Object.keys(props.functions).map((_s, i) => `FILL(s${i}, 0)`).join(' + '),
+      usingMetrics: Object.fromEntries(Object.keys(props.functions).map((service, i) => [`s${i}`, kehuMetric('StoreErrors', service)])),
+      label: 'DynamoDB errors',
+      period: FIVE_MINUTES,
+    });
+    alarm('StoreErrors', 'Requests failed (503) because DynamoDB could not be reached or kept throttling.', storeErrors, 5);
 
     new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: prefix,
@@ -111,7 +119,7 @@ export class ObservabilityStack extends Stack {
         functionWidgets,
         [
           new cloudwatch.GraphWidget({ title: 'Dead-letter queues (messages)', left: dlqMetrics, width: 8 }),
-          new cloudwatch.GraphWidget({ title: 'Key service errors', left: [keyServiceErrors], width: 8 }),
+          new cloudwatch.GraphWidget({ title: 'Key service and DynamoDB errors', left: [keyServiceErrors, storeErrors], width: 8 }),
           new cloudwatch.GraphWidget({ title: 'Records due for review', left: [kehuMetric('CustomersDueForReview', 'jobs', 'Maximum')], width: 8 }),
         ],
         [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 })],

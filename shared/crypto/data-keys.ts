@@ -25,10 +25,16 @@ export class DataKeyRing {
   private indexKeyPromise?: Promise<Buffer>;
   private readonly loading = new Map<string, Promise<Buffer>>();
 
+  /**
+   * @param mayCreateIndexKey asked before a first blind-index key is made. A deployment
+   *   that already holds records must never get a new one (say, after restoring only the
+   *   data table): its lookups and duplicate checks would silently stop matching.
+   */
   constructor(
     private readonly store: Store,
     private readonly keyService: KeyService,
     private readonly cache: KeyCache = new KeyCache(),
+    private readonly mayCreateIndexKey: () => Promise<boolean> = async () => true,
   ) {}
 
   /**
@@ -82,6 +88,9 @@ export class DataKeyRing {
   private async loadIndexKey(): Promise<Buffer> {
     const existing = await this.store.get<KeyItem>(keysTable.name, { pk: BLIND_INDEX_KEY_ID });
     if (existing) return this.keyService.decryptDataKey(Buffer.from(existing.wrapped, 'base64'), indexContext);
+    if (!(await this.mayCreateIndexKey())) {
+      throw new SealError('The blind-index key is missing although records exist; restore the keys table.');
+    }
     const { plaintext, wrapped } = await this.keyService.generateDataKey(indexContext);
     try {
       await this.store.transact([

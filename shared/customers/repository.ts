@@ -88,6 +88,11 @@ export class CustomerRepository {
     return `KH${String(n).padStart(8, '0')}`;
   }
 
+  /** Whether any customer was ever created here (the number counter exists). */
+  async hasCustomers(): Promise<boolean> {
+    return (await this.store.get(T, NUMBER_COUNTER)) !== undefined;
+  }
+
   async findIdempotency(scope: string, now: Date): Promise<IdempotencyItem | undefined> {
     const item = await this.store.get<IdempotencyItem>(T, { pk: `IDEMPOTENCY#${scope}`, sk: 'IDEMPOTENCY' });
     // DynamoDB deletes expired items only eventually (and DynamoDB Local never): filter.

@@ -44,10 +44,16 @@ function createKeyService(config: Config, instrument: NonNullable<Overrides['ins
 export function createContainer(config: Config, overrides: Overrides = {}): Container {
   const instrument = overrides.instrument ?? (<C>(client: C) => client);
   const store = overrides.store ?? new DynamoStore(overrides.dynamodb ?? instrument(createDynamoClient(config)), config.tablePrefix);
-  const keys = new DataKeyRing(store, overrides.keyService ?? createKeyService(config, instrument), new KeyCache(config.keyCache));
+  const repository = new CustomerRepository(store);
+  const keys = new DataKeyRing(
+    store,
+    overrides.keyService ?? createKeyService(config, instrument),
+    new KeyCache(config.keyCache),
+    async () => !(await repository.hasCustomers()),
+  );
   const clock = overrides.clock ?? systemClock;
   const customers = new CustomerService(
-    { repository: new CustomerRepository(store), keys, clock },
+    { repository, keys, clock },
     { reviewIntervals: config.reviewIntervals, idempotencyTtlSeconds: config.idempotencyTtlSeconds },
   );
   return { config, store, keys, customers };

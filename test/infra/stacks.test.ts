@@ -73,7 +73,12 @@ describe('identity stack', () => {
   it('has one group per role and a public web client', () => {
     const groups = resourcesOf(t.identity, 'AWS::Cognito::UserPoolGroup').map((g) => g.Properties.GroupName);
     expect(groups.sort()).toEqual([...roles].sort());
-    t.identity.hasResourceProperties('AWS::Cognito::UserPoolClient', { GenerateSecret: false, PreventUserExistenceErrors: 'ENABLED' });
+    t.identity.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      GenerateSecret: false,
+      PreventUserExistenceErrors: 'ENABLED',
+      ExplicitAuthFlows: Match.arrayWith(['ALLOW_ADMIN_USER_PASSWORD_AUTH', 'ALLOW_USER_SRP_AUTH']),
+      AllowedOAuthFlowsUserPoolClient: false,
+    });
   });
 });
 
@@ -176,12 +181,12 @@ describe('events stack', () => {
 describe('observability stack', () => {
   it('raises the alarms operations need, to an encrypted topic that mails the configured address', () => {
     const names = resourcesOf(t.observability, 'AWS::CloudWatch::Alarm').map((a) => a.Properties.AlarmName as string);
-    for (const expected of ['Api5xxRate', 'ApiLatencyP99', 'CustomersErrors', 'CustomersThrottles', 'PlatformErrors', 'JobsErrors', 'JobsThrottles', 'DeadLetters1', 'KmsErrors']) {
+    for (const expected of ['Api5xxRate', 'ApiLatencyP99', 'CustomersErrors', 'CustomersThrottles', 'PlatformErrors', 'JobsErrors', 'JobsThrottles', 'DeadLetters1', 'KmsErrors', 'StoreErrors']) {
       expect(names).toContain(`kehu-test-${expected}`);
     }
     for (const alarm of resourcesOf(t.observability, 'AWS::CloudWatch::Alarm')) {
       expect(alarm.Properties.AlarmActions).toHaveLength(1);
-      expect(alarm.Properties.AlarmDescription).toContain('docs/operations.md#');
+      expect(JSON.stringify(alarm.Properties.AlarmDescription)).toContain('docs/operations.md#');
     }
     t.observability.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     t.observability.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });

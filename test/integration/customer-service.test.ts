@@ -108,3 +108,28 @@ describe('CustomerService on DynamoDB Local', () => {
     await expect(container.customers.get('00000000-0000-4000-8000-000000000000', full)).rejects.toMatchObject({ kind: 'not-found' });
   });
 });
+
+describe('blind-index key', () => {
+  it('is never created anew once records exist (a keys table restored without it fails closed)', async () => {
+    const { client, prefix, endpoint } = await freshTables();
+    const config = {
+      tablePrefix: prefix,
+      region: 'local',
+      dynamodbEndpoint: endpoint,
+      keys: { provider: 'local' as const, keyFile: '/dev/null' },
+      keyCache: { maxEntries: 10, ttlMs: 60_000 },
+      reviewIntervals: defaultReviewIntervals,
+      idempotencyTtlSeconds: 60,
+      corsOrigins: [],
+    };
+    const keyService = new LocalKeyService(Buffer.alloc(32, 4));
+    const first = createContainer(config, { dynamodb: client, keyService });
+    await first.customers.create(input(), actor, full);
+    // The index key item disappears (a partial restore); a fresh instance must not replace it.
+    const { DeleteItemCommand } = await import('@aws-sdk/client-dynamodb');
+    await client.send(new DeleteItemCommand({ TableName: `${prefix}-keys`, Key: { pk: { S: '__blind-index__' } } }));
+    const fresh = createContainer(config, { dynamodb: client, keyService });
+    await expect(fresh.customers.create(input(), actor, full)).rejects.toThrow(/blind-index key is missing/);
+    await expect(fresh.customers.list({ email: 'someone@example.com' }, full)).rejects.toThrow(/blind-index key is missing/);
+  });
+});

@@ -1,4 +1,5 @@
 import type { Container } from '../shared/runtime/index.js';
+import { createAuditHandler } from './audit/handler.js';
 import { createCustomersHandler } from './customers/handler.js';
 import { createObservability, type HttpHandler } from './http/index.js';
 import { createPlatformHandler } from './platform/handler.js';
@@ -12,5 +13,6 @@ export async function createHandlers(container: Container): Promise<Record<strin
   return {
     platform: createPlatformHandler(await options('platform')),
     customers: createCustomersHandler(container, await options('customers')),
+    audit: createAuditHandler(container, await options('audit')),
   };
 }

@@ -1,3 +1,4 @@
+import { auditRoutes } from './audit/routes.js';
 import { customerRoutes } from './customers/routes.js';
 import type { RouteSpec } from './http/route.js';
 import { platformRoutes } from './platform/routes.js';
@@ -6,6 +7,10 @@ import { platformRoutes } from './platform/routes.js';
  * The one route table: every route, its roles and the function that serves it. The
  * OpenAPI document, the local runtime, the CDK API and the authorization tests read it.
  */
-export const routeTable: readonly RouteSpec[] = [...Object.values(platformRoutes), ...Object.values(customerRoutes)];
+export const routeTable: readonly RouteSpec[] = [
+  ...Object.values(platformRoutes),
+  ...Object.values(customerRoutes),
+  ...Object.values(auditRoutes),
+];
 
 export const apiVersion = '0.1.0';

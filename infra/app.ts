@@ -34,6 +34,7 @@ export function buildKehu(app: App, config: DeploymentConfig): KehuStacks {
     ...base('Kehu: HTTP API and its functions'),
     ...shared,
     keysTable: data.keysTable,
+    auditTable: data.auditTable,
     userPool: identity.userPool,
     webClient: identity.webClient,
   });

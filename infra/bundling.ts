@@ -21,6 +21,7 @@ export const bundleBudgets: Readonly<Record<string, number>> = {
   platform: 400 * 1024,
   customers: 850 * 1024,
   jobs: 850 * 1024,
+  audit: 850 * 1024,
 };
 
 export interface BundleSize {

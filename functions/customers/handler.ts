@@ -1,3 +1,4 @@
+import type { Actor } from '../../shared/access/index.js';
 import { canSeeContacts, resolveView, type CustomerRecord } from '../../shared/customers/index.js';
 import { ForbiddenError } from '../../shared/errors/index.js';
 import type { Container } from '../../shared/runtime/index.js';
@@ -10,10 +11,17 @@ const withEtag = (customer: CustomerRecord, status = 200, extra: Record<string, 
   headers: { etag: `"${customer.version}"`, ...extra },
 });
 
+/** The view a role reads with for a purpose, and the audit context naming that purpose. */
+function access(actor: Actor, purpose?: string) {
+  const { view, purpose: resolved } = resolveView(actor.role, purpose);
+  return { view, context: { actor, purpose: resolved } };
+}
+
 export function customerOperations({ customers }: Container): Operations<typeof customerRoutes> {
   return {
     createCustomer: async ({ body, actor, idempotencyKey }) => {
-      const { customer, replayed } = await customers.create(body, actor, resolveView(actor.role).view, idempotencyKey);
+      const { view, context } = access(actor);
+      const { customer, replayed } = await customers.create(body, context, view, idempotencyKey);
       return withEtag(customer, 201, { location: `/v1/customers/${customer.id}`, ...(replayed ? { 'idempotent-replayed': 'true' } : {}) });
     },
     listCustomers: async ({ query, actor }) => {
@@ -21,14 +29,25 @@ export function customerOperations({ customers }: Container): Operations<typeof 
       if ((query.email !== undefined || query.phone !== undefined) && !canSeeContacts(actor.role)) {
         throw new ForbiddenError('Your role may not look customers up by contact.', query.email !== undefined ? 'email' : 'phone');
       }
-      return { status: 200, body: await customers.list(query, resolveView(actor.role, query.purpose).view) };
+      const { view, context } = access(actor, query.purpose);
+      return { status: 200, body: await customers.list(query, context, view) };
     },
-    getCustomer: async ({ params, query, actor }) =>
-      withEtag(await customers.get(params.id, resolveView(actor.role, query.purpose).view)),
-    updateCustomer: async ({ params, query, body, actor, ifMatch }) =>
-      withEtag(await customers.update(params.id, body, ifMatch!, actor, resolveView(actor.role, query.purpose).view)),
-    customerHistory: async ({ params, query }) => ({ status: 200, body: await customers.history(params.id, query) }),
-    verifyCustomer: async ({ params, body, actor }) => ({ status: 201, body: await customers.verify(params.id, body, actor) }),
+    getCustomer: async ({ params, query, actor }) => {
+      const { view, context } = access(actor, query.purpose);
+      return withEtag(await customers.get(params.id, context, view));
+    },
+    updateCustomer: async ({ params, query, body, actor, ifMatch }) => {
+      const { view, context } = access(actor, query.purpose);
+      return withEtag(await customers.update(params.id, body, ifMatch!, context, view));
+    },
+    customerHistory: async ({ params, query, actor }) => ({
+      status: 200,
+      body: await customers.history(params.id, { actor, purpose: 'audit' }, query),
+    }),
+    verifyCustomer: async ({ params, body, actor }) => ({
+      status: 201,
+      body: await customers.verify(params.id, body, { actor, purpose: 'verification' }),
+    }),
   };
 }
 

@@ -11,7 +11,7 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { routeTable } from '../../functions/routes.js';
-import { dataTable } from '../../shared/store/tables.js';
+import { auditTable, dataTable } from '../../shared/store/tables.js';
 import type { DeploymentConfig } from '../config.js';
 import { KehuFunction } from '../constructs/function.js';
 
@@ -20,6 +20,7 @@ export interface ApiStackProps extends StackProps {
   tablePrefix: string;
   dataTable: dynamodb.ITable;
   keysTable: dynamodb.ITable;
+  auditTable: dynamodb.ITable;
   storageKey: kms.IKey;
   applicationKey: kms.IKey;
   userPool: cognito.IUserPool;
@@ -65,8 +66,22 @@ export class ApiStack extends Stack {
       },
       removalPolicy,
     }).function;
-    this.functions = { platform, customers };
+    const audit = new KehuFunction(this, 'Audit', {
+      context: 'audit',
+      stage: config.stage,
+      timeout: Duration.seconds(29),
+      environment: {
+        TABLE_PREFIX: props.tablePrefix,
+        KEY_PROVIDER: 'kms',
+        KMS_KEY_ID: props.applicationKey.keyArn,
+        CORS_ORIGINS: corsOrigins,
+      },
+      removalPolicy,
+    }).function;
+    this.functions = { platform, customers, audit };
     grantCustomerData(customers, props);
+    grantAudit(customers, props, 'append');
+    grantAudit(audit, props, 'read');
 
     this.api = new apigwv2.HttpApi(this, 'Api', {
       apiName: `kehu-${config.stage}`,
@@ -146,6 +161,36 @@ export class ApiStack extends Stack {
         });
       }
     }
+  }
+}
+
+/**
+ * The trail is append-only: functions may add entries and read them, never change or
+ * remove one, and an explicit deny says so whatever else a role is given later.
+ */
+export function grantAudit(fn: NodejsFunction, props: { auditTable: dynamodb.ITable; storageKey: kms.IKey }, access: 'append' | 'read') {
+  const table = props.auditTable.tableArn;
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: access === 'append' ? ['dynamodb:PutItem', 'dynamodb:Query'] : ['dynamodb:Query'],
+      resources: access === 'append' ? [table] : [table, ...auditTable.indexes.map((i) => `${table}/index/${i.name}`)],
+    }),
+  );
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      effect: iam.Effect.DENY,
+      actions: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete'],
+      resources: [table],
+    }),
+  );
+  if (access === 'read') {
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:DescribeKey'],
+        resources: [props.storageKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(fn).region}.amazonaws.com` } },
+      }),
+    );
   }
 }
 

@@ -4,7 +4,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
-import { dataTable, keysTable } from '../../shared/store/tables.js';
+import { auditTable, dataTable, keysTable } from '../../shared/store/tables.js';
 import type { DeploymentConfig } from '../config.js';
 import { KehuTable } from '../constructs/table.js';
 
@@ -22,6 +22,7 @@ export class DataStack extends Stack {
   readonly applicationKey: kms.Key;
   readonly dataTable: dynamodb.Table;
   readonly keysTable: dynamodb.Table;
+  readonly auditTable: dynamodb.Table;
   readonly tablePrefix: string;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
@@ -47,6 +48,7 @@ export class DataStack extends Stack {
       new KehuTable(this, tid, { definition, prefix: this.tablePrefix, encryptionKey: this.storageKey, removalPolicy }).table;
     this.dataTable = table('Data', dataTable);
     this.keysTable = table('Keys', keysTable);
+    this.auditTable = table('Audit', auditTable);
 
     const vault = new backup.BackupVault(this, 'Vault', {
       backupVaultName: `kehu-${config.stage}`,
@@ -59,13 +61,15 @@ export class DataStack extends Stack {
         scheduleExpression: events.Schedule.cron({ hour: '3', minute: '0' }),
         deleteAfter: Duration.days(days),
       });
-    // Customer data: daily, kept `backupRetentionDays` (35 by default).
+    // Customer data and the audit trail: daily, kept `backupRetentionDays` (35 by default).
     const dataPlan = new backup.BackupPlan(this, 'DataBackup', {
       backupPlanName: `kehu-${config.stage}-data`,
       backupVault: vault,
       backupPlanRules: [daily('daily', config.backupRetentionDays)],
     });
-    dataPlan.addSelection('Data', { resources: [backup.BackupResource.fromDynamoDbTable(this.dataTable)] });
+    dataPlan.addSelection('Data', {
+      resources: [backup.BackupResource.fromDynamoDbTable(this.dataTable), backup.BackupResource.fromDynamoDbTable(this.auditTable)],
+    });
     // Wrapped keys: a short window, because an erased customer's key must leave backups
     // too; after `keyBackupRetentionDays` no backup can open that customer's data.
     const keysPlan = new backup.BackupPlan(this, 'KeysBackup', {

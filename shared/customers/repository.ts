@@ -139,17 +139,17 @@ export class CustomerRepository {
   }
 
   /**
-   * Writes a new record with its key, uniqueness guards, first history entry and
-   * idempotency record in one transaction. Condition labels: `data-key`, `profile`,
+   * The writes of a new record with its key, uniqueness guards, first history entry and
+   * idempotency record, for one transaction. Condition labels: `data-key`, `profile`,
    * `idempotency` and each guard's field.
    */
-  async create(input: {
+  createWrites(input: {
     item: CustomerItem;
     keyWrite: Write;
     guards: ContactGuard[];
     history: HistoryEntry;
     idempotency?: { scope: string; requestHash: string; expiresAt: number };
-  }): Promise<void> {
+  }): Write[] {
     const { item } = input;
     const writes: Write[] = [
       input.keyWrite,
@@ -167,24 +167,24 @@ export class CustomerRepository {
         label: 'idempotency',
       });
     }
-    await this.store.transact(writes);
+    return writes;
   }
 
-  /** Replaces the record if it still has `expectedVersion`; moves guards; appends history. */
-  async update(input: {
+  /** The writes that replace the record if it still has `expectedVersion`, move guards, append history. */
+  updateWrites(input: {
     item: CustomerItem;
     expectedVersion: number;
     history: HistoryEntry;
     addGuards: ContactGuard[];
     releaseGuards: Array<{ kind: BlindIndexKind; index: string }>;
-  }): Promise<void> {
+  }): Write[] {
     const { item } = input;
-    await this.store.transact([
+    return [
       { op: 'put', table: T, item, condition: { kind: 'version', version: input.expectedVersion }, label: 'profile' },
       this.historyWrite(item.id, input.history),
       ...input.releaseGuards.map((g): Write => ({ op: 'delete', table: T, key: guardKey(g.kind, g.index) })),
       ...input.addGuards.map((g) => this.guardWrite(g, item.id)),
-    ]);
+    ];
   }
 
   private historyWrite(id: string, entry: HistoryEntry): Write {

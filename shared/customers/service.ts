@@ -1,5 +1,5 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import type { Actor } from '../access/index.js';
+import type { AuditContext, AuditTrail } from '../audit/index.js';
 import { blindIndex, normalizeEmail, normalizePhone, openJson, sealJson, type DataKeyRing } from '../crypto/index.js';
 import { ConflictError, PreconditionFailedError, ValidationError } from '../errors/index.js';
 import { ConditionFailedError, type Clock, type QueryPage } from '../ports/index.js';
@@ -36,7 +36,7 @@ export class CustomerService {
   private readonly repository: CustomerRepository;
 
   constructor(
-    private readonly deps: { repository: CustomerRepository; keys: DataKeyRing; clock: Clock },
+    private readonly deps: { repository: CustomerRepository; keys: DataKeyRing; clock: Clock; audit: AuditTrail },
     private readonly options: CustomerServiceOptions,
   ) {
     this.repository = deps.repository;
@@ -44,10 +44,11 @@ export class CustomerService {
 
   async create(
     input: CreateCustomerInput,
-    actor: Actor,
+    context: AuditContext,
     view: CustomerView,
     idempotencyKey?: string,
   ): Promise<CreateResult> {
+    const { actor } = context;
     const now = this.deps.clock.now();
     const personal = normalizePersonal(input);
     const indexKey = await this.deps.keys.indexKey();
@@ -58,11 +59,11 @@ export class CustomerService {
 
     // Checked again on a conflict: a concurrent request with the same key may have won meanwhile.
     const replayOr = async (error: Error): Promise<CreateResult> => {
-      const replay = idempotency && (await this.replay(idempotency, view, now));
+      const replay = idempotency && (await this.replay(idempotency, context, view, now));
       if (replay) return replay;
       throw error;
     };
-    const replay = idempotency && (await this.replay(idempotency, view, now));
+    const replay = idempotency && (await this.replay(idempotency, context, view, now));
     if (replay) return replay;
     const id = randomUUID();
     // In parallel: a duplicate then leaves a gap in the numbers, as any failed create may.
@@ -102,17 +103,18 @@ export class CustomerService {
       gsi2sk: reviewSortKey(dueAt, id),
     };
     const history = historyEntry(1, at, actor, 'created', Object.keys(input), 'collected');
+    const writes = this.repository.createWrites({
+      item,
+      keyWrite,
+      guards,
+      history,
+      idempotency: idempotency && {
+        ...idempotency,
+        expiresAt: Math.floor(now.getTime() / 1000) + this.options.idempotencyTtlSeconds,
+      },
+    });
     try {
-      await this.repository.create({
-        item,
-        keyWrite,
-        guards,
-        history,
-        idempotency: idempotency && {
-          ...idempotency,
-          expiresAt: Math.floor(now.getTime() / 1000) + this.options.idempotencyTtlSeconds,
-        },
-      });
+      await this.deps.audit.commit(context, [audited('customer.create', id)], writes);
     } catch (error) {
       if (!(error instanceof ConditionFailedError)) throw error;
       const field = error.labels.find((label) => /^(emails|phones)\.\d+$/.test(label));
@@ -122,11 +124,13 @@ export class CustomerService {
     return { customer: await this.toRecord(item, view), replayed: false };
   }
 
-  async get(id: string, view: CustomerView): Promise<CustomerRecord> {
-    return this.toRecord(await this.load(id), view);
+  async get(id: string, context: AuditContext, view: CustomerView): Promise<CustomerRecord> {
+    const record = await this.toRecord(await this.load(id), view);
+    await this.deps.audit.record(context, [audited('customer.read', id)]);
+    return record;
   }
 
-  async list(query: ListCustomersQuery, view: CustomerView): Promise<QueryPage<CustomerRecord>> {
+  async list(query: ListCustomersQuery, context: AuditContext, view: CustomerView): Promise<QueryPage<CustomerRecord>> {
     const page = { limit: query.limit ?? DEFAULT_PAGE, cursor: query.cursor };
     const filters = listFilters(query);
     let result: QueryPage<CustomerItem>;
@@ -147,6 +151,11 @@ export class CustomerService {
       result = await this.repository.list(filters, page);
     }
     const items = await Promise.all(result.items.map((item) => this.toRecord(item, view)));
+    // A search that finds nobody still looked for somebody: it is recorded too.
+    await this.deps.audit.record(
+      context,
+      items.length ? items.map((c) => audited('customer.list', c.id)) : [{ action: 'customer.search', target: { type: 'customer', id: 'none' } }],
+    );
     return result.cursor ? { items, cursor: result.cursor } : { items };
   }
 
@@ -154,9 +163,10 @@ export class CustomerService {
     id: string,
     patch: UpdateCustomerInput,
     expectedVersion: number,
-    actor: Actor,
+    context: AuditContext,
     view: CustomerView,
   ): Promise<CustomerRecord> {
+    const { actor } = context;
     const current = await this.load(id);
     if (current.version !== expectedVersion) throw staleVersion(current.version);
     const key = await this.deps.keys.get(id);
@@ -175,7 +185,10 @@ export class CustomerService {
       const next = (sealedFields as readonly string[]).includes(field) ? personal[field as SealedField] : changes[field as keyof typeof changes];
       return canonicalJson(previous) !== canonicalJson(next);
     });
-    if (!changed.length) return this.toRecord(current, view);
+    if (!changed.length) {
+      await this.deps.audit.record(context, [audited('customer.read', id)]);
+      return this.toRecord(current, view);
+    }
 
     const indexKey = await this.deps.keys.indexKey();
     const guards = contactGuards(indexKey, personal);
@@ -204,12 +217,17 @@ export class CustomerService {
       reviewDueAt: dueAt,
       gsi2sk: reviewSortKey(dueAt, id),
     };
-    await this.commitUpdate(next, current.version, historyEntry(next.version, at, actor, 'updated', changed, reason), addGuards, releaseGuards);
+    await this.commitUpdate(context, 'customer.update', next, current.version, historyEntry(next.version, at, actor, 'updated', changed, reason), addGuards, releaseGuards);
     return this.toRecord(next, view);
   }
 
   /** Marks the record verified now and moves its next review out by the tier's interval. */
-  async verify(id: string, input: VerificationInput, actor: Actor): Promise<{ verifiedAt: string; reviewDueAt: string; version: number }> {
+  async verify(
+    id: string,
+    input: VerificationInput,
+    context: AuditContext,
+  ): Promise<{ verifiedAt: string; reviewDueAt: string; version: number }> {
+    const { actor } = context;
     for (let attempt = 1; ; attempt++) {
       const current = await this.load(id);
       const now = this.deps.clock.now();
@@ -225,7 +243,7 @@ export class CustomerService {
       };
       const fields = input.fields ?? ['name', 'emails', 'phones', 'addresses'];
       try {
-        await this.commitUpdate(next, current.version, historyEntry(next.version, at, actor, 'verified', fields, input.method), [], []);
+        await this.commitUpdate(context, 'customer.verify', next, current.version, historyEntry(next.version, at, actor, 'verified', fields, input.method), [], []);
         return { verifiedAt: at, reviewDueAt: dueAt, version: next.version };
       } catch (error) {
         // A verification does not depend on the record's content: retry on a concurrent change.
@@ -247,9 +265,11 @@ export class CustomerService {
     return count;
   }
 
-  async history(id: string, page: { limit?: number; cursor?: string }): Promise<QueryPage<HistoryEntry>> {
+  async history(id: string, context: AuditContext, page: { limit?: number; cursor?: string }): Promise<QueryPage<HistoryEntry>> {
     await this.load(id);
-    return this.repository.history(id, { limit: page.limit ?? DEFAULT_PAGE, cursor: page.cursor });
+    const history = await this.repository.history(id, { limit: page.limit ?? DEFAULT_PAGE, cursor: page.cursor });
+    await this.deps.audit.record(context, [audited('customer.history', id)]);
+    return history;
   }
 
   private async load(id: string): Promise<CustomerItem> {
@@ -259,6 +279,8 @@ export class CustomerService {
   }
 
   private async commitUpdate(
+    context: AuditContext,
+    action: string,
     item: CustomerItem,
     expectedVersion: number,
     history: HistoryEntry,
@@ -266,7 +288,8 @@ export class CustomerService {
     releaseGuards: Array<{ kind: 'email' | 'phone'; index: string }>,
   ): Promise<void> {
     try {
-      await this.repository.update({ item, expectedVersion, history, addGuards, releaseGuards });
+      const writes = this.repository.updateWrites({ item, expectedVersion, history, addGuards, releaseGuards });
+      await this.deps.audit.commit(context, [audited(action, item.id)], writes);
     } catch (error) {
       if (!(error instanceof ConditionFailedError)) throw error;
       const field = error.labels.find((label) => /^(emails|phones)\.\d+$/.test(label));
@@ -277,13 +300,14 @@ export class CustomerService {
 
   private async replay(
     idempotency: { scope: string; requestHash: string },
+    context: AuditContext,
     view: CustomerView,
     now: Date,
   ): Promise<CreateResult | undefined> {
     const earlier = await this.repository.findIdempotency(idempotency.scope, now);
     if (!earlier) return undefined;
     if (earlier.requestHash !== idempotency.requestHash) throw new IdempotencyKeyReusedError();
-    return { customer: await this.get(earlier.customerId, view), replayed: true };
+    return { customer: await this.get(earlier.customerId, context, view), replayed: true };
   }
 
   /** Decrypts only the categories the view shows, then masks as it says. */
@@ -389,10 +413,12 @@ function matches(item: CustomerItem, filters: ReturnType<typeof listFilters>, re
 const reviewCutoff = (reviewDue: string, now: Date): string =>
   reviewDue === 'true' ? now.toISOString() : `${reviewDue}T23:59:59.999Z`;
 
+const audited = (action: string, customerId: string) => ({ action, target: { type: 'customer', id: customerId } });
+
 const historyEntry = (
   version: number,
   at: string,
-  actor: Actor,
+  actor: AuditContext['actor'],
   action: HistoryEntry['action'],
   fields: string[],
   reason: string,

@@ -30,6 +30,8 @@ export interface QueryInput {
   limit: number;
   cursor?: string;
   descending?: boolean;
+  /** Strongly consistent read (base table only). */
+  consistent?: boolean;
 }
 
 export interface QueryPage<T> {

@@ -1,5 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { AuditRepository, AuditTrail, type SubjectResolver } from '../audit/index.js';
 import { DataKeyRing, KeyCache } from '../crypto/index.js';
 import { CustomerRepository, CustomerService } from '../customers/index.js';
 import { KmsKeyService, LocalKeyService } from '../keys/index.js';
@@ -12,6 +13,9 @@ export interface Container {
   config: Config;
   store: Store;
   keys: DataKeyRing;
+  audit: AuditTrail;
+  /** How verification recomputes the content hash of each kind of audited target. */
+  subjects: Readonly<Record<string, SubjectResolver>>;
   customers: CustomerService;
 }
 
@@ -52,9 +56,10 @@ export function createContainer(config: Config, overrides: Overrides = {}): Cont
     async () => !(await repository.hasCustomers()),
   );
   const clock = overrides.clock ?? systemClock;
+  const audit = new AuditTrail(new AuditRepository(store), store, clock);
   const customers = new CustomerService(
-    { repository, keys, clock },
+    { repository, keys, clock, audit },
     { reviewIntervals: config.reviewIntervals, idempotencyTtlSeconds: config.idempotencyTtlSeconds },
   );
-  return { config, store, keys, customers };
+  return { config, store, keys, audit, subjects: {}, customers };
 }

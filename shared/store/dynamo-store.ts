@@ -127,6 +127,7 @@ export class DynamoStore implements Store {
             ExclusiveStartKey: startKey,
             Limit: input.limit - items.length,
             ScanIndexForward: !input.descending,
+            ...(input.consistent ? { ConsistentRead: true } : {}),
           }),
         ),
       );

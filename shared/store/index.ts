@@ -1,3 +1,3 @@
 export { DynamoStore } from './dynamo-store.js';
 export { ensureTables, createTableInput } from './bootstrap.js';
-export { dataTable, keysTable, tableDefinitions, physicalTableName, type TableDefinition } from './tables.js';
+export { auditTable, dataTable, keysTable, tableDefinitions, physicalTableName, type TableDefinition } from './tables.js';

@@ -49,7 +49,25 @@ export const keysTable: TableDefinition = {
   indexes: [],
 };
 
-export const tableDefinitions: readonly TableDefinition[] = [dataTable, keysTable];
+/**
+ * The audit trail (SEC-4): append-only, hash-chained in a few parallel chains so that no
+ * request waits on one global sequence. Entries are keyed by chain and sequence number.
+ * - `gsi1`: by target (`TARGET#<type>#<id>`, time);
+ * - `gsi2`: by actor (`ACTOR#<id>`, time);
+ * - `gsi3`: each chain by time, to find the sequence range a verification covers.
+ */
+export const auditTable: TableDefinition = {
+  name: 'audit',
+  partitionKey: { name: 'pk', type: 'S' },
+  sortKey: { name: 'sk', type: 'S' },
+  indexes: [
+    { name: 'gsi1', partitionKey: { name: 'gsi1pk', type: 'S' }, sortKey: { name: 'gsi1sk', type: 'S' } },
+    { name: 'gsi2', partitionKey: { name: 'gsi2pk', type: 'S' }, sortKey: { name: 'gsi2sk', type: 'S' } },
+    { name: 'gsi3', partitionKey: { name: 'pk', type: 'S' }, sortKey: { name: 'gsi3sk', type: 'S' } },
+  ],
+};
+
+export const tableDefinitions: readonly TableDefinition[] = [dataTable, keysTable, auditTable];
 
 export const physicalTableName = (prefix: string, table: TableDefinition | string): string =>
   `${prefix}-${typeof table === 'string' ? table : table.name}`;

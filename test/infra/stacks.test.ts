@@ -1,8 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { routeTable } from '../../functions/routes.js';
 import { roles } from '../../shared/access/index.js';
-import { dataTable, keysTable } from '../../shared/store/tables.js';
+import { tableDefinitions } from '../../shared/store/tables.js';
 import { buildTestApp } from './support.js';
 
 /** The security properties of the deployment, asserted on the synthesized templates. */
@@ -29,10 +30,10 @@ describe('data stack', () => {
     for (const key of keys) expect(key.Properties.EnableKeyRotation).toBe(true);
   });
 
-  it('builds both tables from the shared definitions, CMK-encrypted, with PITR and deletion protection', () => {
+  it('builds every table from the shared definitions, CMK-encrypted, with PITR and deletion protection', () => {
     const tables = resourcesOf(t.data, 'AWS::DynamoDB::Table');
-    expect(tables).toHaveLength(2);
-    for (const definition of [dataTable, keysTable]) {
+    expect(tables).toHaveLength(tableDefinitions.length);
+    for (const definition of tableDefinitions) {
       const table = tables.find((x) => x.Properties.TableName === `kehu-test-${definition.name}`);
       expect(table, definition.name).toBeDefined();
       const { Properties: p } = table!;
@@ -50,6 +51,8 @@ describe('data stack', () => {
     expect(days).toEqual({ 'kehu-test-data': 35, 'kehu-test-keys': 7 });
     for (const plan of plans) expect(plan.BackupPlanRule[0].ScheduleExpression).toMatch(/^cron\(0 3 \* \* \? \*\)$/);
     t.data.resourceCountIs('AWS::Backup::BackupSelection', 2);
+    const selections = resourcesOf(t.data, 'AWS::Backup::BackupSelection').map((s) => s.Properties.BackupSelection);
+    expect(selections.map((s) => s.Resources.length).sort()).toEqual([1, 2]); // data + audit; keys alone
     t.data.hasResourceProperties('AWS::Backup::BackupVault', { EncryptionKeyArn: Match.anyValue() });
   });
 });
@@ -112,7 +115,7 @@ describe('functions', () => {
   const functions = () => [...resourcesOf(t.api, 'AWS::Lambda::Function'), ...resourcesOf(t.events, 'AWS::Lambda::Function')];
 
   it('run Node 22 or newer on arm64 with tracing and Powertools', () => {
-    expect(functions().length).toBe(3);
+    expect(functions().length).toBe(4);
     for (const fn of functions()) {
       expect(Number(/^nodejs(\d+)\.x$/.exec(fn.Properties.Runtime)?.[1])).toBeGreaterThanOrEqual(22);
       expect(fn.Properties.Architectures).toEqual(['arm64']);
@@ -153,6 +156,22 @@ describe('functions', () => {
   });
 });
 
+describe('audit trail', () => {
+  it('may only be appended to and read: every function that touches it is denied updates and deletes', () => {
+    const policies = resourcesOf(t.api, 'AWS::IAM::Policy');
+    const touching = policies.filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('AuditTable'));
+    expect(touching.length).toBe(2); // customers (append) and audit (read)
+    for (const policy of touching) {
+      const statements = policy.Properties.PolicyDocument.Statement as Array<{ Effect: string; Action: string | string[]; Resource: unknown }>;
+      const onAudit = statements.filter((s) => JSON.stringify(s.Resource).includes('AuditTable'));
+      const allowed = onAudit.filter((s) => s.Effect === 'Allow').flatMap((s) => [s.Action].flat());
+      expect(allowed.every((a) => ['dynamodb:PutItem', 'dynamodb:Query'].includes(a)), allowed.join()).toBe(true);
+      const denied = onAudit.filter((s) => s.Effect === 'Deny').flatMap((s) => [s.Action].flat());
+      expect(denied).toEqual(expect.arrayContaining(['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem']));
+    }
+  });
+});
+
 describe('events stack', () => {
   it('gives every queue a DLQ and enforces TLS on all of them', () => {
     const queues = resourcesOf(t.events, 'AWS::SQS::Queue');
@@ -181,7 +200,7 @@ describe('events stack', () => {
 describe('observability stack', () => {
   it('raises the alarms operations need, to an encrypted topic that mails the configured address', () => {
     const names = resourcesOf(t.observability, 'AWS::CloudWatch::Alarm').map((a) => a.Properties.AlarmName as string);
-    for (const expected of ['Api5xxRate', 'ApiLatencyP99', 'CustomersErrors', 'CustomersThrottles', 'PlatformErrors', 'JobsErrors', 'JobsThrottles', 'DeadLetters1', 'KmsErrors', 'StoreErrors']) {
+    for (const expected of ['AuditErrors', 'Api5xxRate', 'ApiLatencyP99', 'CustomersErrors', 'CustomersThrottles', 'PlatformErrors', 'JobsErrors', 'JobsThrottles', 'DeadLetters1', 'KmsErrors', 'StoreErrors']) {
       expect(names).toContain(`kehu-test-${expected}`);
     }
     for (const alarm of resourcesOf(t.observability, 'AWS::CloudWatch::Alarm')) {
@@ -191,5 +210,18 @@ describe('observability stack', () => {
     t.observability.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     t.observability.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
     t.observability.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('documents every alarm in docs/operations.md under a heading its description links to', () => {
+    const headings = new Set(
+      readFileSync('docs/operations.md', 'utf8')
+        .split('\n')
+        .filter((line) => line.startsWith('## '))
+        .map((line) => line.slice(3).trim().toLowerCase()),
+    );
+    for (const alarm of resourcesOf(t.observability, 'AWS::CloudWatch::Alarm')) {
+      const id = String(alarm.Properties.AlarmName).replace('kehu-test-', '').toLowerCase();
+      expect(headings.has(id), `docs/operations.md lacks "## ${id}"`).toBe(true);
+    }
   });
 });

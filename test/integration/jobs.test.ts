@@ -23,7 +23,7 @@ beforeAll(async () => {
   later = createContainer(config, { dynamodb: client, keyService, clock: { now: () => new Date(Date.now() + 200 * 86_400_000) } });
   const actor = { id: 'seed', role: 'admin' as const };
   for (const tier of ['vip', 'vip', 'normal']) {
-    await container.customers.create(newCustomer({ tier }) as CreateCustomerInput, actor, resolveView('admin').view);
+    await container.customers.create(newCustomer({ tier }) as CreateCustomerInput, { actor, purpose: 'service' }, resolveView('admin').view);
   }
 });
 

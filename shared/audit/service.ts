@@ -1,0 +1,153 @@
+import { randomInt } from 'node:crypto';
+import { UnavailableError } from '../errors/index.js';
+import { ConditionFailedError, type Clock, type QueryPage, type Store, type Write } from '../ports/index.js';
+import { link, verifyLinks } from './chain.js';
+import { VerificationRangeError } from './errors.js';
+import type { AuditRepository } from './repository.js';
+import type { AuditContext, AuditDraft, AuditEntry, VerificationFailure, VerificationReport } from './types.js';
+
+export interface AuditTrailOptions {
+  /** Parallel chains; appends pick one at random, so they rarely wait on each other. */
+  chains: number;
+  /** Longest window one verification may cover. */
+  maxVerifyDays: number;
+  /** Most entries one verification may read. */
+  maxVerifyEntries: number;
+}
+
+export const defaultAuditOptions: AuditTrailOptions = { chains: 8, maxVerifyDays: 31, maxVerifyEntries: 200_000 };
+
+/** Computes the current content hash of an audited target, or undefined if it is gone. */
+export type SubjectResolver = (targetId: string) => Promise<string | undefined>;
+
+const APPEND_ATTEMPTS = 12;
+const DAY_MS = 86_400_000;
+
+/**
+ * The audit trail (SEC-4, INT-3). Every entry is written in the same transaction as the
+ * change it records, or before the read it records is answered: if it cannot be written,
+ * the action does not happen.
+ */
+export class AuditTrail {
+  constructor(
+    private readonly repository: AuditRepository,
+    private readonly store: Store,
+    private readonly clock: Clock,
+    private readonly options: AuditTrailOptions = defaultAuditOptions,
+  ) {}
+
+  /** Records reads (or anything with no other write). */
+  record(context: AuditContext, drafts: AuditDraft[]): Promise<void> {
+    return this.commit(context, drafts, []);
+  }
+
+  /**
+   * Commits `writes` and the entries for `drafts` in one transaction. A lost race for a
+   * chain's next sequence number is retried on a fresh head; any other failed condition
+   * is the caller's to interpret.
+   */
+  async commit(context: AuditContext, drafts: AuditDraft[], writes: Write[]): Promise<void> {
+    if (!drafts.length) throw new Error('Nothing to audit: every change and read must record an entry.');
+    for (let attempt = 1; ; attempt++) {
+      const entries = await this.entries(context, drafts);
+      try {
+        await this.store.transact([...writes, ...this.repository.appendWrites(entries)]);
+        return;
+      } catch (error) {
+        const auditOnly = error instanceof ConditionFailedError && error.labels.length > 0 && error.labels.every((l) => l === 'audit');
+        if (!auditOnly) throw error;
+        if (attempt >= APPEND_ATTEMPTS) throw new UnavailableError('store', { cause: error });
+        // Another request took the chain's next number: back off a little, pick a chain anew.
+        await new Promise((resolve) => setTimeout(resolve, randomInt(1, 4 + 2 ** Math.min(attempt, 6))));
+      }
+    }
+  }
+
+  list(
+    by: { target: { type: string; id: string } } | { actor: string },
+    window: { from?: string; to?: string },
+    page: { limit: number; cursor?: string },
+  ): Promise<QueryPage<AuditEntry>> {
+    return this.repository.list(by, window, page);
+  }
+
+  /**
+   * Verifies every chain over a time window: each entry's hash, each link, no gap, and
+   * for entries that fix their target's content, that the target still matches. Names
+   * the first failure in time.
+   */
+  async verify(window: { from: string; to: string }, subjects: Readonly<Record<string, SubjectResolver>> = {}): Promise<VerificationReport> {
+    const span = Date.parse(window.to) - Date.parse(window.from);
+    if (!(span >= 0)) throw new VerificationRangeError('`to` must not be before `from`.');
+    if (span > this.options.maxVerifyDays * DAY_MS) {
+      throw new VerificationRangeError(`A verification covers at most ${this.options.maxVerifyDays} days; split the range.`);
+    }
+    let entriesChecked = 0;
+    let subjectsChecked = 0;
+    const failures: Array<VerificationFailure & { at: string }> = [];
+    for (let chain = 0; chain < this.options.chains; chain++) {
+      const inWindow = await this.repository.chainWindow(chain, window.from, window.to, this.options.maxVerifyEntries);
+      entriesChecked += inWindow.length;
+      if (entriesChecked > this.options.maxVerifyEntries) {
+        throw new VerificationRangeError(`The range holds more than ${this.options.maxVerifyEntries} entries; split it.`);
+      }
+      if (!inWindow.length) continue;
+      const seqs = inWindow.map((e) => e.seq);
+      const first = Math.min(...seqs);
+      const last = Math.max(...seqs);
+      const range = await this.repository.chainRange(chain, Math.max(1, first - 1), last);
+      const before = first > 1 ? range.find((e) => e.seq === first - 1) : undefined;
+      const linked = range.filter((e) => e.seq >= first);
+      const broken = first > 1 && !before
+        ? { chain, seq: first - 1, reason: 'missing' as const, detail: `Entry ${first - 1} of chain ${chain} is missing.` }
+        : verifyLinks(linked, before);
+      if (broken) failures.push({ ...broken, at: linked.find((e) => e.seq >= broken.seq)?.at ?? window.from });
+
+      for (const entry of inWindow) {
+        const resolve = entry.subjectHash ? subjects[entry.targetType] : undefined;
+        if (!resolve) continue;
+        subjectsChecked += 1;
+        const current = await resolve(entry.targetId);
+        if (current !== entry.subjectHash) {
+          failures.push({
+            chain,
+            seq: entry.seq,
+            at: entry.at,
+            reason: 'subject',
+            detail: `The ${entry.targetType} ${entry.targetId} ${current === undefined ? 'is missing' : 'was altered'} since entry ${entry.seq} of chain ${chain} recorded it.`,
+            target: { type: entry.targetType, id: entry.targetId },
+          });
+        }
+      }
+    }
+    const [firstFailure] = failures.sort((a, b) => a.at.localeCompare(b.at));
+    const report: VerificationReport = { ...window, entriesChecked, subjectsChecked, ok: !firstFailure };
+    if (firstFailure) {
+      const { at: _at, ...failure } = firstFailure;
+      report.firstFailure = failure;
+    }
+    return report;
+  }
+
+  private async entries(context: AuditContext, drafts: AuditDraft[]): Promise<AuditEntry[]> {
+    const chain = randomInt(this.options.chains);
+    let head: Pick<AuditEntry, 'seq' | 'hash'> | undefined = await this.repository.head(chain);
+    const at = this.clock.now().toISOString();
+    return drafts.map((draft) => {
+      const entry = link(head, {
+        chain,
+        at,
+        actor: context.actor.id,
+        role: context.actor.role,
+        purpose: context.purpose,
+        action: draft.action,
+        targetType: draft.target.type,
+        targetId: draft.target.id,
+        requestId: context.actor.requestId ?? 'none',
+        ...(draft.subjectHash ? { subjectHash: draft.subjectHash } : {}),
+      });
+      head = entry;
+      return entry;
+    });
+  }
+}

@@ -1,0 +1,115 @@
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UnavailableError } from '../../shared/errors/index.js';
+import type { Store } from '../../shared/ports/index.js';
+import { DynamoStore } from '../../shared/store/index.js';
+import { scanAll } from '../support/dynamo.js';
+import { newCustomer, startTestApi, type TestApi } from '../support/local-api.js';
+
+/** SEC-4 end to end: every read and change leaves an entry, and the trail verifies. */
+let api: TestApi;
+let agent: string;
+let auditor: string;
+const window = () => ({ from: new Date(Date.now() - 600_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() });
+
+beforeAll(async () => {
+  api = await startTestApi();
+  agent = await api.token('agent', 'agent-7');
+  auditor = await api.token('auditor');
+});
+afterAll(() => api?.close());
+
+describe('audit trail', () => {
+  it('records every route that reads or changes a customer: actor, role, purpose, action, request id', async () => {
+    const body = newCustomer();
+    const created = await api.call('POST', '/v1/customers', { token: agent, body });
+    const id = created.body.id as string;
+    await api.call('GET', `/v1/customers/${id}?purpose=contact`, { token: agent });
+    await api.call('GET', `/v1/customers?email=${encodeURIComponent(body.emails[0])}`, { token: agent });
+    await api.call('PATCH', `/v1/customers/${id}`, { token: agent, body: { stage: 'active', reason: 'bought' }, headers: { 'if-match': '"1"' } });
+    await api.call('POST', `/v1/customers/${id}/verifications`, { token: agent, body: { method: 'document' } });
+    await api.call('GET', `/v1/customers/${id}/history`, { token: await api.token('admin', 'admin-1') });
+
+    const trail = await api.call('GET', `/v1/audit?targetId=${id}`, { token: auditor });
+    expect(trail.status).toBe(200);
+    const actions = trail.body.items.map((e: { action: string }) => e.action).sort();
+    expect(actions).toEqual(['customer.create', 'customer.history', 'customer.list', 'customer.read', 'customer.update', 'customer.verify']);
+    const read = trail.body.items.find((e: { action: string }) => e.action === 'customer.read');
+    expect(read).toMatchObject({ actor: 'agent-7', role: 'agent', purpose: 'contact', targetType: 'customer', targetId: id });
+    expect(read.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(read.hash).toMatch(/^[0-9a-f]{64}$/);
+
+    const byActor = await api.call('GET', '/v1/audit?actor=agent-7&limit=100', { token: auditor });
+    expect(byActor.body.items.length).toBeGreaterThanOrEqual(5);
+  });
+
+  it('records a search that found nobody', async () => {
+    const before = await api.call('GET', '/v1/audit?targetId=none&limit=100', { token: auditor });
+    await api.call('GET', '/v1/customers?email=nobody-here%40example.com', { token: agent });
+    const after = await api.call('GET', '/v1/audit?targetId=none&limit=100', { token: auditor });
+    expect(after.body.items.length).toBe(before.body.items.length + 1);
+    expect(after.body.items[0]).toMatchObject({ action: 'customer.search', actor: 'agent-7' });
+  });
+
+  it('verifies the chains, and names the entry edited directly in the table', async () => {
+    const ok = await api.call('POST', '/v1/audit/verify', { token: auditor, body: window() });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ ok: true });
+    expect(ok.body.entriesChecked).toBeGreaterThan(5);
+
+    const victim = (await api.call('GET', '/v1/audit?actor=agent-7&limit=1', { token: auditor })).body.items[0];
+    await api.client.send(
+      new UpdateItemCommand({
+        TableName: `${api.prefix}-audit`,
+        Key: { pk: { S: `CHAIN#${victim.chain}` }, sk: { S: String(victim.seq).padStart(12, '0') } },
+        UpdateExpression: 'SET #p = :p',
+        ExpressionAttributeNames: { '#p': 'purpose' },
+        ExpressionAttributeValues: { ':p': { S: 'nothing-to-see' } },
+      }),
+    );
+    const tampered = await api.call('POST', '/v1/audit/verify', { token: auditor, body: window() });
+    expect(tampered.body.ok).toBe(false);
+    expect(tampered.body.firstFailure).toMatchObject({ chain: victim.chain, seq: victim.seq, reason: 'hash' });
+  });
+
+  it('answers 400 for a range over 31 days and for a listing without target or actor', async () => {
+    const long = await api.call('POST', '/v1/audit/verify', { token: auditor, body: { from: '2026-01-01T00:00:00.000Z', to: '2026-03-01T00:00:00.000Z' } });
+    expect(long.status).toBe(400);
+    expect(long.body.field).toBe('to');
+    const unbounded = await api.call('GET', '/v1/audit', { token: auditor });
+    expect(unbounded.status).toBe(400);
+    expect(unbounded.body.field).toBe('targetId');
+  });
+});
+
+/** A store whose transactions fail whenever they carry an audit entry. */
+class AuditlessStore implements Store {
+  inner!: Store;
+  get: Store['get'] = (...args) => this.inner.get(...args);
+  getMany: Store['getMany'] = (...args) => this.inner.getMany(...args);
+  query: Store['query'] = (...args) => this.inner.query(...args);
+  increment: Store['increment'] = (...args) => this.inner.increment(...args);
+  transact: Store['transact'] = (writes) =>
+    writes.some((w) => w.table === 'audit') ? Promise.reject(new UnavailableError('store')) : this.inner.transact(writes);
+}
+
+describe('when the audit entry cannot be written', () => {
+  it('the action does not happen: no record created, no record returned', async () => {
+    const store = new AuditlessStore();
+    const broken = await startTestApi({ overrides: { store } });
+    store.inner = new DynamoStore(broken.client, broken.prefix);
+    try {
+      const token = await broken.token('agent');
+      const created = await broken.call('POST', '/v1/customers', { token, body: newCustomer() });
+      expect(created.status).toBe(503);
+      const items = await scanAll(broken.client, broken.prefix);
+      expect(items.filter((i) => (i.sk as { S?: string } | undefined)?.S === 'PROFILE')).toHaveLength(0);
+      expect(items.filter((i) => (i.sk as { S?: string } | undefined)?.S === 'GUARD')).toHaveLength(0);
+      const list = await broken.call('GET', '/v1/customers', { token });
+      expect(list.status).toBe(503);
+      expect(list.body.items).toBeUndefined();
+    } finally {
+      await broken.close();
+    }
+  });
+});

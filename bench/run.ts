@@ -4,6 +4,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDynamo, type EmbeddedDynamo } from '../local/dynamodb.js';
+import { auditTrailBenchmark } from './audit.js';
 import { bundleSizesBenchmark } from './bundles.js';
 import { customerRecordsBenchmark } from './customer-records.js';
 import { machine, mib, renderDocument, renderSection, table, type Section } from './lib/report.js';
@@ -17,6 +18,10 @@ const CONCURRENCY = 8;
 const WARMUP = 50;
 const KMS_CUSTOMERS = 100;
 const KMS_READS = 1000;
+/** Audit trail: customers its GETs spread over, rounds per instance, and the trail's size when verified. */
+const AUDIT_CUSTOMERS = 250;
+const AUDIT_ROUNDS = 4;
+const AUDIT_VERIFY_ENTRIES = 6000;
 
 function positiveInt(name: string, fallback: number): number {
   const text = process.env[name];
@@ -48,6 +53,16 @@ async function main(): Promise<void> {
         kmsCustomers: KMS_CUSTOMERS,
         kmsReads: KMS_READS,
         accessLogLevel,
+      }),
+    );
+
+    sections.push(
+      await auditTrailBenchmark(env, {
+        n,
+        concurrency: CONCURRENCY,
+        customers: AUDIT_CUSTOMERS,
+        rounds: AUDIT_ROUNDS,
+        verifyEntries: AUDIT_VERIFY_ENTRIES,
       }),
     );
 

@@ -1,6 +1,7 @@
 import type { Container } from '../shared/runtime/index.js';
 import { createAuditHandler } from './audit/handler.js';
 import { createCustomersHandler } from './customers/handler.js';
+import { createInteractionsHandler } from './interactions/handler.js';
 import { createObservability, type HttpHandler } from './http/index.js';
 import { createPlatformHandler } from './platform/handler.js';
 
@@ -13,6 +14,7 @@ export async function createHandlers(container: Container): Promise<Record<strin
   return {
     platform: createPlatformHandler(await options('platform')),
     customers: createCustomersHandler(container, await options('customers')),
+    interactions: createInteractionsHandler(container, await options('interactions')),
     audit: createAuditHandler(container, await options('audit')),
   };
 }

@@ -1,5 +1,6 @@
 import { auditRoutes } from './audit/routes.js';
 import { customerRoutes } from './customers/routes.js';
+import { interactionRoutes } from './interactions/routes.js';
 import type { RouteSpec } from './http/route.js';
 import { platformRoutes } from './platform/routes.js';
 
@@ -10,6 +11,7 @@ import { platformRoutes } from './platform/routes.js';
 export const routeTable: readonly RouteSpec[] = [
   ...Object.values(platformRoutes),
   ...Object.values(customerRoutes),
+  ...Object.values(interactionRoutes),
   ...Object.values(auditRoutes),
 ];
 

@@ -44,7 +44,7 @@ export function buildKehu(app: App, config: DeploymentConfig): KehuStacks {
     config,
     api: api.api,
     functions: { ...api.functions, jobs: events.jobsFunction },
-    keyServiceUsers: ['customers'],
+    keyServiceUsers: ['customers', 'interactions'],
     deadLetterQueues: events.deadLetterQueues,
   });
   return { data, identity, api, events, observability };

@@ -22,6 +22,7 @@ export const bundleBudgets: Readonly<Record<string, number>> = {
   customers: 850 * 1024,
   jobs: 850 * 1024,
   audit: 850 * 1024,
+  interactions: 850 * 1024,
 };
 
 export interface BundleSize {

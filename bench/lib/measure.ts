@@ -116,3 +116,13 @@ export function costRatio(api: Figures, raw: Figures): Pick<Figures, 'opsPerSec'
     cpuPerOpMs: api.cpuPerOpMs / raw.cpuPerOpMs,
   };
 }
+
+/** Several runs of the same operation as one: latencies together, wall and CPU time summed. */
+export function mergeTimings(runs: readonly Timings[]): Timings {
+  return {
+    latenciesMs: runs.flatMap((t) => t.latenciesMs),
+    wallMs: runs.reduce((sum, t) => sum + t.wallMs, 0),
+    cpuMs: runs.reduce((sum, t) => sum + t.cpuMs, 0),
+    threadCpuMs: runs.reduce((sum, t) => sum + t.threadCpuMs, 0),
+  };
+}

@@ -27,11 +27,19 @@ export interface ApiStackProps extends StackProps {
   webClient: cognito.IUserPoolClient;
 }
 
-/** What each context's function may do to the tables: the least its routes need. */
-const tableActions = {
+/** What each context's function may do to the tables and the application key: the least its routes need. */
+interface DataAccess {
+  data: string[];
+  keys: string[];
+  kms: string[];
+}
+const customersAccess: DataAccess = {
   data: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'],
   keys: ['GetItem', 'PutItem', 'ConditionCheckItem'],
+  kms: ['kms:GenerateDataKey', 'kms:Decrypt'],
 };
+/** Interactions add records under an existing customer and use that customer's key. */
+const interactionsAccess: DataAccess = { data: ['GetItem', 'Query', 'PutItem'], keys: ['GetItem'], kms: ['kms:Decrypt'] };
 
 /**
  * The HTTP API: one bundled function per bounded context, every route of the route
@@ -78,9 +86,23 @@ export class ApiStack extends Stack {
       },
       removalPolicy,
     }).function;
-    this.functions = { platform, customers, audit };
-    grantCustomerData(customers, props);
-    grantAudit(customers, props, 'append');
+    const interactions = new KehuFunction(this, 'Interactions', {
+      context: 'interactions',
+      stage: config.stage,
+      environment: {
+        TABLE_PREFIX: props.tablePrefix,
+        KEY_PROVIDER: 'kms',
+        KMS_KEY_ID: props.applicationKey.keyArn,
+        CORS_ORIGINS: corsOrigins,
+      },
+      removalPolicy,
+    }).function;
+    this.functions = { platform, customers, interactions, audit };
+    grantCustomerData(customers, props, customersAccess);
+    grantCustomerData(interactions, props, interactionsAccess);
+    for (const fn of [customers, interactions]) grantAudit(fn, props, 'append');
+    // Verification recomputes interactions' content hashes: it reads them, never their keys.
+    audit.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [props.dataTable.tableArn] }));
     grantAudit(audit, props, 'read');
 
     this.api = new apigwv2.HttpApi(this, 'Api', {
@@ -194,18 +216,18 @@ export function grantAudit(fn: NodejsFunction, props: { auditTable: dynamodb.ITa
   }
 }
 
-function grantCustomerData(fn: NodejsFunction, props: ApiStackProps) {
+function grantCustomerData(fn: NodejsFunction, props: ApiStackProps, access: DataAccess) {
   // Each index by name, from the table definition: no wildcard.
   const arnsOf = (table: dynamodb.ITable) => [table.tableArn, ...dataTable.indexes.map((i) => `${table.tableArn}/index/${i.name}`)];
   fn.addToRolePolicy(
     new iam.PolicyStatement({
-      actions: tableActions.data.map((a) => `dynamodb:${a}`),
+      actions: access.data.map((a) => `dynamodb:${a}`),
       resources: arnsOf(props.dataTable),
     }),
   );
   fn.addToRolePolicy(
     new iam.PolicyStatement({
-      actions: tableActions.keys.map((a) => `dynamodb:${a}`),
+      actions: access.keys.map((a) => `dynamodb:${a}`),
       resources: [props.keysTable.tableArn],
     }),
   );
@@ -220,7 +242,7 @@ function grantCustomerData(fn: NodejsFunction, props: ApiStackProps) {
   // The application key: data keys only, and only with Kehu's encryption context.
   fn.addToRolePolicy(
     new iam.PolicyStatement({
-      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      actions: access.kms,
       resources: [props.applicationKey.keyArn],
       conditions: {
         'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['purpose', 'customerId'] },

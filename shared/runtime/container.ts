@@ -3,6 +3,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { AuditRepository, AuditTrail, type SubjectResolver } from '../audit/index.js';
 import { DataKeyRing, KeyCache } from '../crypto/index.js';
 import { CustomerRepository, CustomerService } from '../customers/index.js';
+import { InteractionRepository, InteractionService } from '../interactions/index.js';
 import { KmsKeyService, LocalKeyService } from '../keys/index.js';
 import { systemClock, type Clock, type KeyService, type Store } from '../ports/index.js';
 import { DynamoStore } from '../store/index.js';
@@ -17,6 +18,7 @@ export interface Container {
   /** How verification recomputes the content hash of each kind of audited target. */
   subjects: Readonly<Record<string, SubjectResolver>>;
   customers: CustomerService;
+  interactions: InteractionService;
 }
 
 /** Adapters a caller may swap (tests inject failing or counting ones). */
@@ -61,5 +63,6 @@ export function createContainer(config: Config, overrides: Overrides = {}): Cont
     { repository, keys, clock, audit },
     { reviewIntervals: config.reviewIntervals, idempotencyTtlSeconds: config.idempotencyTtlSeconds },
   );
-  return { config, store, keys, audit, subjects: {}, customers };
+  const interactions = new InteractionService({ repository: new InteractionRepository(store), store, keys, clock, audit });
+  return { config, store, keys, audit, subjects: { interaction: interactions.subject }, customers, interactions };
 }

@@ -61,6 +61,12 @@ describe('no plaintext personal data at rest or in logs', () => {
       });
       await api.call('POST', `/v1/customers/${id}/verifications`, { token: agent, body: { method: 'document' } });
       await api.call('GET', `/v1/customers/${id}/history`, { token: admin });
+      await api.call('POST', `/v1/customers/${id}/interactions`, {
+        token: agent,
+        body: { channel: 'phone', occurredAt: '2026-11-20T09:30:00.000Z', place: `Probeplace${i}`, participants: [person.name], summary: `Probesummary${i}` },
+      });
+      await api.call('GET', `/v1/customers/${id}/interactions`, { token: agent });
+      await api.call('GET', `/v1/audit?targetId=${id}`, { token: await api.token('auditor') });
     }
     await api.call('POST', '/v1/customers', { token: agent, body: first }); // duplicate: 409
     await api.call('POST', '/v1/customers', { token: agent, body: { ...first, emails: [`${first!.name}@@bad`] } }); // 400
@@ -77,6 +83,7 @@ describe('no plaintext personal data at rest or in logs', () => {
       (p.personal as { occupation: string }).occupation,
       p.needs as string,
     ]);
+    probes.push(...people.flatMap((_p, i) => [`Probeplace${i}`, `Probesummary${i}`]));
     const raw = JSON.stringify(await scanAll(api.client, api.prefix));
     const logText = logs.join('');
     // The capture works: the access log lines of these requests are in it.

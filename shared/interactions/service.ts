@@ -1,0 +1,101 @@
+import { randomUUID } from 'node:crypto';
+import type { AuditContext, AuditTrail, SubjectResolver } from '../audit/index.js';
+import { openJson, sealJson, type DataKeyRing } from '../crypto/index.js';
+import { NotFoundError } from '../errors/index.js';
+import type { Clock, QueryPage, Store } from '../ports/index.js';
+import { dataTable } from '../store/tables.js';
+import { InteractionRepository, interactionHash, type InteractionItem } from './repository.js';
+import type { CreateInteractionInput } from './schemas.js';
+import type { Interaction } from './types.js';
+
+const DEFAULT_PAGE = 25;
+
+/** How audit entries name an interaction: enough to find it by key. */
+const subjectId = (item: Pick<InteractionItem, 'customerId' | 'occurredAt' | 'id'>) => `${item.customerId}/${item.occurredAt}/${item.id}`;
+
+/**
+ * Interaction records (INT-1 to INT-3): channel, time, place, participants, summary and
+ * attachment references; the personal parts sealed like the profile; each record's
+ * content hash fixed in its audit entry, so a verification notices any later change.
+ */
+export class InteractionService {
+  constructor(
+    private readonly deps: { repository: InteractionRepository; store: Store; keys: DataKeyRing; clock: Clock; audit: AuditTrail },
+  ) {}
+
+  async create(customerId: string, input: CreateInteractionInput, context: AuditContext): Promise<Interaction> {
+    await this.requireCustomer(customerId);
+    const key = await this.deps.keys.get(customerId);
+    const id = randomUUID();
+    const seal = (field: string, value: unknown) => sealJson(key, value, { customerId, field: `interaction.${field}` });
+    const sealed: InteractionItem['sealed'] = {
+      participants: seal('participants', input.participants)!,
+      summary: seal('summary', input.summary)!,
+      ...(input.place !== undefined ? { place: seal('place', input.place)! } : {}),
+      ...(input.attachments?.length ? { attachments: seal('attachments', input.attachments)! } : {}),
+    };
+    const content = {
+      id,
+      customerId,
+      channel: input.channel,
+      occurredAt: input.occurredAt,
+      sealed,
+      recordedBy: context.actor.id,
+      recordedAt: this.deps.clock.now().toISOString(),
+    };
+    const contentHash = interactionHash(content);
+    const item: InteractionItem = {
+      ...InteractionRepository.keyOf(customerId, input.occurredAt, id),
+      kind: 'interaction',
+      ...content,
+      contentHash,
+    };
+    await this.deps.audit.commit(
+      context,
+      [{ action: 'interaction.create', target: { type: 'interaction', id: subjectId(item) }, subjectHash: contentHash }],
+      [this.deps.repository.createWrite(item)],
+    );
+    return this.open(item, key);
+  }
+
+  async list(customerId: string, context: AuditContext, page: { limit?: number; cursor?: string }): Promise<QueryPage<Interaction>> {
+    await this.requireCustomer(customerId);
+    const result = await this.deps.repository.list(customerId, { limit: page.limit ?? DEFAULT_PAGE, ...(page.cursor ? { cursor: page.cursor } : {}) });
+    const key = result.items.length ? await this.deps.keys.get(customerId) : undefined;
+    const items = key ? result.items.map((item) => this.open(item, key)) : [];
+    await this.deps.audit.record(context, [{ action: 'interaction.list', target: { type: 'customer', id: customerId } }]);
+    return result.cursor ? { items, cursor: result.cursor } : { items };
+  }
+
+  /** For audit verification: the current content hash of the record an entry names. */
+  readonly subject: SubjectResolver = async (targetId) => {
+    const [customerId, occurredAt, id] = targetId.split('/');
+    if (!customerId || !occurredAt || !id) return undefined;
+    const item = await this.deps.repository.find(customerId, occurredAt, id);
+    return item ? interactionHash(item) : undefined;
+  };
+
+  private async requireCustomer(customerId: string): Promise<void> {
+    const profile = await this.deps.store.get(dataTable.name, { pk: `CUSTOMER#${customerId}`, sk: 'PROFILE' });
+    if (!profile) throw new NotFoundError('No customer has this id.', 'id');
+  }
+
+  private open(item: InteractionItem, key: Buffer): Interaction {
+    const open = <T>(field: string, sealed: string | undefined) =>
+      openJson<T>(key, sealed, { customerId: item.customerId, field: `interaction.${field}` });
+    const place = open<string>('place', item.sealed.place);
+    return {
+      id: item.id,
+      customerId: item.customerId,
+      channel: item.channel,
+      occurredAt: item.occurredAt,
+      ...(place !== undefined ? { place } : {}),
+      participants: open<string[]>('participants', item.sealed.participants) ?? [],
+      summary: open<string>('summary', item.sealed.summary) ?? '',
+      attachments: open<string[]>('attachments', item.sealed.attachments) ?? [],
+      recordedBy: item.recordedBy,
+      recordedAt: item.recordedAt,
+      contentHash: item.contentHash,
+    };
+  }
+}

@@ -285,6 +285,8 @@ async function chainEntries(repository: AuditRepository): Promise<AuditEntry[][]
   return chains;
 }
 
+const rate = (value: number): string => (Number.isFinite(value) ? count(Math.round(value)) : 'n/a');
+
 function render(input: {
   settings: AuditBenchSettings;
   instances: Instance[];
@@ -336,7 +338,7 @@ function render(input: {
       v.report.ok ? 'yes' : `**no**: ${v.report.firstFailure?.detail ?? ''}`,
       count(v.queries),
       fixed(v.seconds, 2),
-      fixed(v.report.entriesChecked / v.seconds, 0),
+      rate(v.report.entriesChecked / v.seconds),
       fixed(v.cpuMs, 0),
     ]),
     ['l', 'r', 'l', 'r', 'r', 'r', 'r'],
@@ -361,7 +363,7 @@ Node CPU/op is the whole Node process (both servers' main thread, the load worke
 Per audited GET the store was called for ${perGet(c.get, withAudit)} \`GetItem\`, ${perGet(c.query, withAudit)} \`Query\` (the chain's head, consistent) and
 ${perGet(c.transact, withAudit)} \`TransactWriteItems\` (the entry, conditional on its sequence number); ${count(c.auditConflicts)} of the ${count(c.transact)} transactions
 (${fixed((100 * c.auditConflicts) / Math.max(1, c.transact), 1)} %) lost the race for their chain's next number and were retried after a back-off,
-${fixed(100 * (c.auditConflicts / withAudit.figures.count), 1)} retries per 100 GETs with ${settings.concurrency} in flight over the trail's chains.
+${fixed(100 * (c.auditConflicts / withAudit.figures.count), 1)} retries per 100 GETs with ${settings.concurrency} in flight over ${input.chains} chains.
 The unaudited instance made ${perGet(without.calls.total, without)} store call per GET.
 
 **Verification.** After those GETs, ${count(input.fill)} more audited GETs brought the trail to ${count(input.entriesWritten)} entries written in the window
@@ -374,7 +376,7 @@ ${verifyTable}
 The trail had ${input.chains} chains (${input.chainSizes.map(count).join(', ')} entries). Verification reads every chain twice — its entries in the window
 through \`gsi3\`, then the same sequence range (plus the entry before) from the table — in pages of at most 500, one chain after another,
 then recomputes each entry's SHA-256 and checks its link. That in-memory part alone, over the same ${count(input.linkEntries)} entries,
-took ${fixed(input.linkMs, 1)} ms (${fixed(linkRate, 0)} entries/s), so reading dominates: the first verification ran at
-${fixed(first.report.entriesChecked / first.seconds, 0)} entries/s and the warm one at ${fixed(warm.report.entriesChecked / warm.seconds, 0)} entries/s against DynamoDB Local.
+took ${fixed(input.linkMs, 1)} ms (${rate(linkRate)} entries/s), so reading dominates: the first verification ran at
+${rate(first.report.entriesChecked / first.seconds)} entries/s and the warm one at ${rate(warm.report.entriesChecked / warm.seconds)} entries/s against DynamoDB Local.
 `;
 }

@@ -1,5 +1,6 @@
 import type { Container } from '../shared/runtime/index.js';
 import { createAuditHandler } from './audit/handler.js';
+import { createConsentHandler } from './consent/handler.js';
 import { createCustomersHandler } from './customers/handler.js';
 import { createInteractionsHandler } from './interactions/handler.js';
 import { createObservability, type HttpHandler } from './http/index.js';
@@ -15,6 +16,7 @@ export async function createHandlers(container: Container): Promise<Record<strin
     platform: createPlatformHandler(await options('platform')),
     customers: createCustomersHandler(container, await options('customers')),
     interactions: createInteractionsHandler(container, await options('interactions')),
+    consent: createConsentHandler(container, await options('consent')),
     audit: createAuditHandler(container, await options('audit')),
   };
 }

@@ -1,4 +1,5 @@
 import { auditRoutes } from './audit/routes.js';
+import { consentRoutes } from './consent/routes.js';
 import { customerRoutes } from './customers/routes.js';
 import { interactionRoutes } from './interactions/routes.js';
 import type { RouteSpec } from './http/route.js';
@@ -12,6 +13,7 @@ export const routeTable: readonly RouteSpec[] = [
   ...Object.values(platformRoutes),
   ...Object.values(customerRoutes),
   ...Object.values(interactionRoutes),
+  ...Object.values(consentRoutes),
   ...Object.values(auditRoutes),
 ];
 

@@ -23,6 +23,7 @@ export const bundleBudgets: Readonly<Record<string, number>> = {
   jobs: 850 * 1024,
   audit: 850 * 1024,
   interactions: 850 * 1024,
+  consent: 900 * 1024,
 };
 
 export interface BundleSize {

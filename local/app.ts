@@ -38,6 +38,7 @@ export function localConfig(options: LocalAppOptions): Config {
     reviewIntervals: defaultReviewIntervals,
     idempotencyTtlSeconds: 86_400,
     corsOrigins: options.corsOrigins ?? ['http://localhost:5173'],
+    events: { provider: 'file', path: join(options.dataDir, 'events.jsonl') },
     ...options.config,
   };
 }

@@ -94,7 +94,8 @@ export const problemDetails = (
   onError: async (request) => {
     const problem = toProblem(request.error, request.event.requestContext?.requestId);
     if (request.error instanceof UnavailableError) {
-      metrics.addMetric(request.error.dependency === 'key-service' ? 'KeyServiceErrors' : 'StoreErrors', MetricUnit.Count, 1);
+      const metric = { 'key-service': 'KeyServiceErrors', store: 'StoreErrors', 'event-bus': 'EventBusErrors' }[request.error.dependency];
+      metrics.addMetric(metric, MetricUnit.Count, 1);
     }
     if (problem.status >= 500) {
       const error = request.error as Error & { cause?: unknown };

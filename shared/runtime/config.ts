@@ -11,6 +11,8 @@ export interface Config {
   reviewIntervals: ReviewIntervals;
   idempotencyTtlSeconds: number;
   corsOrigins: string[];
+  /** Where domain events go: an EventBridge bus in AWS, a file locally. */
+  events: { provider: 'eventbridge'; busName: string } | { provider: 'file'; path: string } | { provider: 'none' };
 }
 
 export class ConfigError extends Error {
@@ -59,5 +61,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     reviewIntervals,
     idempotencyTtlSeconds: positiveInt(env, 'IDEMPOTENCY_TTL_SECONDS', 24 * 60 * 60),
     corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+    events: env.EVENT_BUS_NAME
+      ? { provider: 'eventbridge', busName: env.EVENT_BUS_NAME }
+      : env.EVENTS_FILE
+        ? { provider: 'file', path: env.EVENTS_FILE }
+        : { provider: 'none' },
   };
 }

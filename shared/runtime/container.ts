@@ -1,11 +1,14 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { ConsentRepository, ConsentService, type PublishFailureHandler } from '../consent/index.js';
+import { EventBridgePublisher, FileEventPublisher } from '../events/index.js';
 import { AuditRepository, AuditTrail, type SubjectResolver } from '../audit/index.js';
 import { DataKeyRing, KeyCache } from '../crypto/index.js';
 import { CustomerRepository, CustomerService } from '../customers/index.js';
 import { InteractionRepository, InteractionService } from '../interactions/index.js';
 import { KmsKeyService, LocalKeyService } from '../keys/index.js';
-import { systemClock, type Clock, type KeyService, type Store } from '../ports/index.js';
+import { systemClock, type Clock, type EventPublisher, type KeyService, type Store } from '../ports/index.js';
 import { DynamoStore } from '../store/index.js';
 import type { Config } from './config.js';
 
@@ -19,6 +22,7 @@ export interface Container {
   subjects: Readonly<Record<string, SubjectResolver>>;
   customers: CustomerService;
   interactions: InteractionService;
+  consent: ConsentService;
 }
 
 /** Adapters a caller may swap (tests inject failing or counting ones). */
@@ -28,7 +32,31 @@ export interface Overrides {
   clock?: Clock;
   dynamodb?: DynamoDBClient;
   /** Wraps each AWS SDK client the container creates (the functions pass X-Ray's). */
-  instrument?: <C extends DynamoDBClient | KMSClient>(client: C) => C;
+  instrument?: <C extends DynamoDBClient | KMSClient | EventBridgeClient>(client: C) => C;
+  events?: EventPublisher;
+  onPublishFailure?: PublishFailureHandler;
+}
+
+/** A decision stays recorded when its event cannot be published; this says so in the log. */
+const logPublishFailure: PublishFailureHandler = (error, events) =>
+  console.error(
+    JSON.stringify({
+      level: 'ERROR',
+      message: 'domain events not published',
+      errorName: (error as Error)?.name,
+      events: events.map((e) => ({ type: e.type, id: e.id })),
+    }),
+  );
+
+function createPublisher(config: Config, instrument: NonNullable<Overrides['instrument']>): EventPublisher {
+  switch (config.events.provider) {
+    case 'eventbridge':
+      return new EventBridgePublisher(instrument(new EventBridgeClient({ region: config.region })), config.events.busName);
+    case 'file':
+      return new FileEventPublisher(config.events.path);
+    case 'none':
+      return { publish: async () => undefined };
+  }
 }
 
 export function createDynamoClient(config: Pick<Config, 'region' | 'dynamodbEndpoint'>): DynamoDBClient {
@@ -64,5 +92,14 @@ export function createContainer(config: Config, overrides: Overrides = {}): Cont
     { reviewIntervals: config.reviewIntervals, idempotencyTtlSeconds: config.idempotencyTtlSeconds },
   );
   const interactions = new InteractionService({ repository: new InteractionRepository(store), store, keys, clock, audit });
-  return { config, store, keys, audit, subjects: { interaction: interactions.subject }, customers, interactions };
+  const consent = new ConsentService({
+    repository: new ConsentRepository(store),
+    store,
+    keys,
+    clock,
+    audit,
+    events: overrides.events ?? createPublisher(config, instrument),
+    onPublishFailure: overrides.onPublishFailure ?? logPublishFailure,
+  });
+  return { config, store, keys, audit, subjects: { interaction: interactions.subject }, customers, interactions, consent };
 }

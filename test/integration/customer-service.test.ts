@@ -26,6 +26,7 @@ beforeAll(async () => {
       reviewIntervals: defaultReviewIntervals,
       idempotencyTtlSeconds: 3600,
       corsOrigins: [],
+      events: { provider: 'none' as const },
     },
     { dynamodb: client, keyService: new LocalKeyService(Buffer.alloc(32, 9)) },
   );
@@ -122,6 +123,7 @@ describe('blind-index key', () => {
       reviewIntervals: defaultReviewIntervals,
       idempotencyTtlSeconds: 60,
       corsOrigins: [],
+      events: { provider: 'none' as const },
     };
     const keyService = new LocalKeyService(Buffer.alloc(32, 4));
     const first = createContainer(config, { dynamodb: client, keyService });

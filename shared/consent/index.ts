@@ -1,0 +1,5 @@
+export { ConsentService, type PublishFailureHandler } from './service.js';
+export { ConsentRepository } from './repository.js';
+export { PurposeNotFoundError, OutdatedNoticeError } from './errors.js';
+export * from './schemas.js';
+export { purposeFields, type Purpose, type PurposeField, type ConsentState } from './types.js';

@@ -1,0 +1,1 @@
+export { EventBridgePublisher, FileEventPublisher } from './publishers.js';

@@ -30,21 +30,22 @@ export function buildKehu(app: App, config: DeploymentConfig): KehuStacks {
     storageKey: data.storageKey,
     applicationKey: data.applicationKey,
   };
+  const events = new EventsStack(app, name('Events'), { ...base('Kehu: event bus, queues, schedules'), ...shared });
   const api = new ApiStack(app, name('Api'), {
     ...base('Kehu: HTTP API and its functions'),
     ...shared,
     keysTable: data.keysTable,
     auditTable: data.auditTable,
+    bus: events.bus,
     userPool: identity.userPool,
     webClient: identity.webClient,
   });
-  const events = new EventsStack(app, name('Events'), { ...base('Kehu: event bus, queues, schedules'), ...shared });
   const observability = new ObservabilityStack(app, name('Observability'), {
     ...base('Kehu: alarms and dashboard'),
     config,
     api: api.api,
     functions: { ...api.functions, jobs: events.jobsFunction },
-    keyServiceUsers: ['customers', 'interactions'],
+    keyServiceUsers: ['customers', 'interactions', 'consent'],
     deadLetterQueues: events.deadLetterQueues,
   });
   return { data, identity, api, events, observability };

@@ -5,6 +5,7 @@ import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -21,6 +22,7 @@ export interface ApiStackProps extends StackProps {
   dataTable: dynamodb.ITable;
   keysTable: dynamodb.ITable;
   auditTable: dynamodb.ITable;
+  bus: events.IEventBus;
   storageKey: kms.IKey;
   applicationKey: kms.IKey;
   userPool: cognito.IUserPool;
@@ -37,6 +39,12 @@ const customersAccess: DataAccess = {
   data: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'],
   keys: ['GetItem', 'PutItem', 'ConditionCheckItem'],
   kms: ['kms:GenerateDataKey', 'kms:Decrypt'],
+};
+/** Consent records decisions and purposes; it opens keys only to seal evidence. */
+const consentAccess: DataAccess = {
+  data: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'ConditionCheckItem'],
+  keys: ['GetItem'],
+  kms: ['kms:Decrypt'],
 };
 /** Interactions add records under an existing customer and use that customer's key. */
 const interactionsAccess: DataAccess = { data: ['GetItem', 'Query', 'PutItem'], keys: ['GetItem'], kms: ['kms:Decrypt'] };
@@ -97,10 +105,24 @@ export class ApiStack extends Stack {
       },
       removalPolicy,
     }).function;
-    this.functions = { platform, customers, interactions, audit };
+    const consent = new KehuFunction(this, 'Consent', {
+      context: 'consent',
+      stage: config.stage,
+      environment: {
+        TABLE_PREFIX: props.tablePrefix,
+        KEY_PROVIDER: 'kms',
+        KMS_KEY_ID: props.applicationKey.keyArn,
+        EVENT_BUS_NAME: props.bus.eventBusName,
+        CORS_ORIGINS: corsOrigins,
+      },
+      removalPolicy,
+    }).function;
+    props.bus.grantPutEventsTo(consent);
+    this.functions = { platform, customers, interactions, consent, audit };
     grantCustomerData(customers, props, customersAccess);
     grantCustomerData(interactions, props, interactionsAccess);
-    for (const fn of [customers, interactions]) grantAudit(fn, props, 'append');
+    grantCustomerData(consent, props, consentAccess);
+    for (const fn of [customers, interactions, consent]) grantAudit(fn, props, 'append');
     // Verification recomputes interactions' content hashes: it reads them, never their keys.
     audit.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [props.dataTable.tableArn] }));
     grantAudit(audit, props, 'read');

@@ -1,6 +1,7 @@
 import type { Container } from '../shared/runtime/index.js';
 import { createAuditHandler } from './audit/handler.js';
 import { createConsentHandler } from './consent/handler.js';
+import { createExportsHandler } from './exports/handler.js';
 import { createCustomersHandler } from './customers/handler.js';
 import { createInteractionsHandler } from './interactions/handler.js';
 import { createObservability, type HttpHandler } from './http/index.js';
@@ -17,6 +18,7 @@ export async function createHandlers(container: Container): Promise<Record<strin
     customers: createCustomersHandler(container, await options('customers')),
     interactions: createInteractionsHandler(container, await options('interactions')),
     consent: createConsentHandler(container, await options('consent')),
+    exports: createExportsHandler(container, await options('exports')),
     audit: createAuditHandler(container, await options('audit')),
   };
 }

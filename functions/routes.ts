@@ -1,5 +1,6 @@
 import { auditRoutes } from './audit/routes.js';
 import { consentRoutes } from './consent/routes.js';
+import { exportRoutes } from './exports/routes.js';
 import { customerRoutes } from './customers/routes.js';
 import { interactionRoutes } from './interactions/routes.js';
 import type { RouteSpec } from './http/route.js';
@@ -14,6 +15,7 @@ export const routeTable: readonly RouteSpec[] = [
   ...Object.values(customerRoutes),
   ...Object.values(interactionRoutes),
   ...Object.values(consentRoutes),
+  ...Object.values(exportRoutes),
   ...Object.values(auditRoutes),
 ];
 

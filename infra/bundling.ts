@@ -24,6 +24,7 @@ export const bundleBudgets: Readonly<Record<string, number>> = {
   audit: 850 * 1024,
   interactions: 850 * 1024,
   consent: 900 * 1024,
+  exports: 900 * 1024,
 };
 
 export interface BundleSize {

@@ -46,6 +46,8 @@ const consentAccess: DataAccess = {
   keys: ['GetItem'],
   kms: ['kms:Decrypt'],
 };
+/** Exports read consents and profiles and open the fields a purpose may use. */
+const exportsAccess: DataAccess = { data: ['GetItem', 'BatchGetItem', 'Query'], keys: ['GetItem'], kms: ['kms:Decrypt'] };
 /** Interactions add records under an existing customer and use that customer's key. */
 const interactionsAccess: DataAccess = { data: ['GetItem', 'Query', 'PutItem'], keys: ['GetItem'], kms: ['kms:Decrypt'] };
 
@@ -118,11 +120,25 @@ export class ApiStack extends Stack {
       removalPolicy,
     }).function;
     props.bus.grantPutEventsTo(consent);
-    this.functions = { platform, customers, interactions, consent, audit };
+    const exportsFn = new KehuFunction(this, 'Exports', {
+      context: 'exports',
+      stage: config.stage,
+      timeout: Duration.seconds(29),
+      memorySize: 1536,
+      environment: {
+        TABLE_PREFIX: props.tablePrefix,
+        KEY_PROVIDER: 'kms',
+        KMS_KEY_ID: props.applicationKey.keyArn,
+        CORS_ORIGINS: corsOrigins,
+      },
+      removalPolicy,
+    }).function;
+    this.functions = { platform, customers, interactions, consent, exports: exportsFn, audit };
     grantCustomerData(customers, props, customersAccess);
     grantCustomerData(interactions, props, interactionsAccess);
     grantCustomerData(consent, props, consentAccess);
-    for (const fn of [customers, interactions, consent]) grantAudit(fn, props, 'append');
+    grantCustomerData(exportsFn, props, exportsAccess);
+    for (const fn of [customers, interactions, consent, exportsFn]) grantAudit(fn, props, 'append');
     // Verification recomputes interactions' content hashes: it reads them, never their keys.
     audit.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [props.dataTable.tableArn] }));
     grantAudit(audit, props, 'read');

@@ -15,7 +15,7 @@ export interface AuditTrailOptions {
   maxVerifyEntries: number;
 }
 
-export const defaultAuditOptions: AuditTrailOptions = { chains: 8, maxVerifyDays: 31, maxVerifyEntries: 200_000 };
+export const defaultAuditOptions: AuditTrailOptions = { chains: 64, maxVerifyDays: 31, maxVerifyEntries: 200_000 };
 
 /** Computes the current content hash of an audited target, or undefined if it is gone. */
 export type SubjectResolver = (targetId: string) => Promise<string | undefined>;
@@ -29,6 +29,11 @@ const DAY_MS = 86_400_000;
  * the action does not happen.
  */
 export class AuditTrail {
+  /** Heads this process appended last, so an append needs no read unless another process raced it. */
+  private readonly heads = new Map<number, Pick<AuditEntry, 'seq' | 'hash'>>();
+  /** Chains this process is appending to right now: its other requests pick another. */
+  private readonly busy = new Set<number>();
+
   constructor(
     private readonly repository: AuditRepository,
     private readonly store: Store,
@@ -36,9 +41,9 @@ export class AuditTrail {
     private readonly options: AuditTrailOptions = defaultAuditOptions,
   ) {}
 
-  /** Records reads (or anything with no other write). */
-  record(context: AuditContext, drafts: AuditDraft[]): Promise<void> {
-    return this.commit(context, drafts, []);
+  /** Records reads (or anything with no other write), at most 100 entries per transaction. */
+  async record(context: AuditContext, drafts: AuditDraft[]): Promise<void> {
+    for (let i = 0; i < drafts.length; i += 100) await this.commit(context, drafts.slice(i, i + 100), []);
   }
 
   /**
@@ -49,18 +54,33 @@ export class AuditTrail {
   async commit(context: AuditContext, drafts: AuditDraft[], writes: Write[]): Promise<void> {
     if (!drafts.length) throw new Error('Nothing to audit: every change and read must record an entry.');
     for (let attempt = 1; ; attempt++) {
-      const entries = await this.entries(context, drafts);
+      const chain = this.pickChain();
+      this.busy.add(chain);
       try {
+        const entries = await this.entries(chain, context, drafts);
         await this.store.transact([...writes, ...this.repository.appendWrites(entries)]);
+        this.heads.set(chain, entries[entries.length - 1]!);
         return;
       } catch (error) {
+        this.heads.delete(chain);
         const auditOnly = error instanceof ConditionFailedError && error.labels.length > 0 && error.labels.every((l) => l === 'audit');
         if (!auditOnly) throw error;
         if (attempt >= APPEND_ATTEMPTS) throw new UnavailableError('store', { cause: error });
-        // Another request took the chain's next number: back off a little, pick a chain anew.
-        await new Promise((resolve) => setTimeout(resolve, randomInt(1, 4 + 2 ** Math.min(attempt, 6))));
+      } finally {
+        this.busy.delete(chain);
       }
+      // Another process took the chain's next number: back off a little, pick a chain anew.
+      await new Promise((resolve) => setTimeout(resolve, randomInt(1, 4 + 2 ** Math.min(attempt, 6))));
     }
+  }
+
+  /** A chain no other request of this process is appending to, if there is one. */
+  private pickChain(): number {
+    for (let tries = 0; tries < 8; tries++) {
+      const chain = randomInt(this.options.chains);
+      if (!this.busy.has(chain)) return chain;
+    }
+    return randomInt(this.options.chains);
   }
 
   list(
@@ -129,9 +149,8 @@ export class AuditTrail {
     return report;
   }
 
-  private async entries(context: AuditContext, drafts: AuditDraft[]): Promise<AuditEntry[]> {
-    const chain = randomInt(this.options.chains);
-    let head: Pick<AuditEntry, 'seq' | 'hash'> | undefined = await this.repository.head(chain);
+  private async entries(chain: number, context: AuditContext, drafts: AuditDraft[]): Promise<AuditEntry[]> {
+    let head: Pick<AuditEntry, 'seq' | 'hash'> | undefined = this.heads.get(chain) ?? (await this.repository.head(chain));
     const at = this.clock.now().toISOString();
     return drafts.map((draft) => {
       const entry = link(head, {

@@ -1,10 +1,10 @@
 import type { QueryPage, Store, StoreItem, Write } from '../ports/index.js';
 import { dataTable } from '../store/tables.js';
 import type { BlindIndexKind } from '../crypto/index.js';
-import type { Classification, Collection, HistoryEntry, SealedField } from './types.js';
+import type { Classification, Collection, HistoryEntry, ProcessingFlags, SealedField } from './types.js';
 
 /** The stored profile: classification in the clear (for filters), personal fields sealed. */
-export interface CustomerItem extends Classification, StoreItem {
+export interface CustomerItem extends Classification, ProcessingFlags, StoreItem {
   pk: string;
   sk: 'PROFILE';
   kind: 'customer';
@@ -64,6 +64,10 @@ export const reviewSortKey = (dueAt: string, id: string) => `${dueAt}#${id}`;
 /** Storage adapter of the customer aggregate: item shapes and keys live here only. */
 export class CustomerRepository {
   constructor(private readonly store: Store) {}
+
+  findMany(ids: string[]): Promise<CustomerItem[]> {
+    return this.store.getMany<CustomerItem>(T, ids.map((id) => ({ pk: customerPk(id), sk: 'PROFILE' })));
+  }
 
   find(id: string): Promise<CustomerItem | undefined> {
     return this.store.get<CustomerItem>(T, { pk: customerPk(id), sk: 'PROFILE' });

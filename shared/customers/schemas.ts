@@ -60,11 +60,20 @@ export const createCustomerSchema = z.strictObject({
 });
 export type CreateCustomerInput = z.infer<typeof createCustomerSchema>;
 
+/** Restriction of processing and objections to purposes (DSR-5), honoured by every purpose-bound use. */
+const processingFlags = {
+  restricted: z.optional(z.boolean()),
+  objections: z.optional(z.array(slug).check(z.maxLength(20))),
+};
+
 export const updateCustomerSchema = z
   .strictObject({
-    ...Object.fromEntries(Object.entries(mutableFields).map(([k, v]) => [k, z.optional(v)])),
+    ...(Object.fromEntries(Object.entries(mutableFields).map(([k, v]) => [k, z.optional(v)])) as {
+      [K in keyof typeof mutableFields]: z.ZodMiniOptional<(typeof mutableFields)[K]>;
+    }),
+    ...processingFlags,
     reason: text(500),
-  } as { [K in keyof typeof mutableFields]: z.ZodMiniOptional<(typeof mutableFields)[K]> } & { reason: ReturnType<typeof text> })
+  })
   .check(
     z.refine((patch) => Object.keys(patch).some((k) => k !== 'reason'), {
       message: 'names no field to change',
@@ -119,6 +128,8 @@ export const customerRecordSchema = z.object({
   tags: z.array(z.string()),
   stage: z.enum(lifecycleStages),
   consumption: z.optional(z.enum(consumptionHabits)),
+  restricted: z.optional(z.boolean()),
+  objections: z.optional(z.array(z.string())),
   collection: z.object({ ...collectionSchema.shape, collectedAt: z.iso.datetime() }),
   version: z.int(),
   createdAt: z.iso.datetime(),

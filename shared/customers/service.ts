@@ -310,6 +310,11 @@ export class CustomerService {
     return { customer: await this.get(earlier.customerId, context, view), replayed: true };
   }
 
+  /** Records as a view shows them, without auditing: for services that audit their own use. */
+  present(items: CustomerItem[], view: CustomerView): Promise<CustomerRecord[]> {
+    return Promise.all(items.map((item) => this.toRecord(item, view)));
+  }
+
   /** Decrypts only the categories the view shows, then masks as it says. */
   private async toRecord(item: CustomerItem, view: CustomerView): Promise<CustomerRecord> {
     const record: CustomerRecord = {
@@ -321,6 +326,8 @@ export class CustomerService {
       tags: item.tags,
       stage: item.stage,
       ...(item.consumption ? { consumption: item.consumption } : {}),
+      ...(item.restricted ? { restricted: true } : {}),
+      ...(item.objections?.length ? { objections: item.objections } : {}),
       collection: item.collection,
       version: item.version,
       createdAt: item.createdAt,
@@ -388,8 +395,8 @@ function openAll(key: Buffer, item: CustomerItem): PersonalFields {
 }
 
 function pickClassification(changes: Omit<UpdateCustomerInput, 'reason'>): Partial<CustomerItem> {
-  const { region, tier, stage, consumption } = changes;
-  return Object.fromEntries(Object.entries({ region, tier, stage, consumption }).filter(([, v]) => v !== undefined));
+  const { region, tier, stage, consumption, restricted, objections } = changes;
+  return Object.fromEntries(Object.entries({ region, tier, stage, consumption, restricted, objections }).filter(([, v]) => v !== undefined));
 }
 
 function listFilters(query: ListFilters): Array<{ name: string; equals?: string; contains?: string }> {

@@ -51,7 +51,13 @@ export interface Classification {
   consumption?: (typeof consumptionHabits)[number];
 }
 
-export interface CustomerRecord extends Classification, Partial<PersonalFields> {
+/** Restriction of processing and objections to purposes (DSR-5). */
+export interface ProcessingFlags {
+  restricted?: boolean;
+  objections?: string[];
+}
+
+export interface CustomerRecord extends Classification, Partial<PersonalFields>, ProcessingFlags {
   id: string;
   number: string;
   collection: Collection & { collectedAt: string };

@@ -3,6 +3,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { ConsentRepository, ConsentService, type PublishFailureHandler } from '../consent/index.js';
 import { EventBridgePublisher, FileEventPublisher } from '../events/index.js';
+import { ExportService } from '../exports/index.js';
 import { AuditRepository, AuditTrail, type SubjectResolver } from '../audit/index.js';
 import { DataKeyRing, KeyCache } from '../crypto/index.js';
 import { CustomerRepository, CustomerService } from '../customers/index.js';
@@ -23,6 +24,7 @@ export interface Container {
   customers: CustomerService;
   interactions: InteractionService;
   consent: ConsentService;
+  exports: ExportService;
 }
 
 /** Adapters a caller may swap (tests inject failing or counting ones). */
@@ -101,5 +103,6 @@ export function createContainer(config: Config, overrides: Overrides = {}): Cont
     events: overrides.events ?? createPublisher(config, instrument),
     onPublishFailure: overrides.onPublishFailure ?? logPublishFailure,
   });
-  return { config, store, keys, audit, subjects: { interaction: interactions.subject }, customers, interactions, consent };
+  const exports = new ExportService({ consent, customers, repository, keys, audit });
+  return { config, store, keys, audit, subjects: { interaction: interactions.subject }, customers, interactions, consent, exports };
 }

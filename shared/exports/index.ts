@@ -1,0 +1,2 @@
+export { ExportService } from './service.js';
+export * from './schemas.js';

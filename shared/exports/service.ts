@@ -1,0 +1,104 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import type { AuditContext, AuditTrail } from '../audit/index.js';
+import type { ConsentService, Purpose, PurposeField } from '../consent/index.js';
+import type { DataKeyRing } from '../crypto/index.js';
+import type { CustomerRepository, CustomerService, CustomerView } from '../customers/index.js';
+import type { CustomerItem } from '../customers/repository.js';
+import { ForbiddenError } from '../errors/index.js';
+import type { AnalysisExportInput, MarketingExportInput } from './schemas.js';
+
+type Segment = NonNullable<MarketingExportInput['segment']>;
+const classification: PurposeField[] = ['type', 'region', 'tier', 'tags', 'stage', 'consumption'];
+const CONSENT_PAGE = 500;
+const ANALYSIS_MAX = 10_000;
+
+/** May this customer's data be used for the purpose at all (DSR-5)? */
+const usable = (item: CustomerItem, purposeId: string) => !item.restricted && !(item.objections ?? []).includes(purposeId);
+
+const inSegment = (item: CustomerItem, segment: Segment = {}) =>
+  (segment.type === undefined || item.type === segment.type) &&
+  (segment.region === undefined || item.region === segment.region) &&
+  (segment.tier === undefined || item.tier === segment.tier) &&
+  (segment.stage === undefined || item.stage === segment.stage) &&
+  (segment.tag === undefined || item.tags.includes(segment.tag));
+
+/** The view that decrypts exactly the personal fields a purpose may use. */
+const viewFor = (fields: PurposeField[]): CustomerView => ({
+  name: fields.includes('name') ? 'full' : 'hidden',
+  contact: fields.some((f) => f === 'emails' || f === 'phones' || f === 'addresses') ? 'full' : 'hidden',
+  sensitive: 'hidden',
+  needs: 'hidden',
+});
+
+/**
+ * Purpose-bound use (CON-3, CON-5): exports hold only customers with current consent for
+ * the purpose who have not restricted processing or objected to it, and only the fields
+ * the purpose may use. Analysis exports carry keyed pseudonyms instead of identities.
+ */
+export class ExportService {
+  constructor(
+    private readonly deps: {
+      consent: ConsentService;
+      customers: CustomerService;
+      repository: CustomerRepository;
+      keys: DataKeyRing;
+      audit: AuditTrail;
+    },
+  ) {}
+
+  async marketing(input: MarketingExportInput, context: AuditContext) {
+    const purpose = await this.deps.consent.purpose('marketing');
+    const fields = input.fields ?? purpose.fields;
+    const refused = fields.find((f) => !purpose.fields.includes(f));
+    if (refused) throw new ForbiddenError(`The marketing purpose may not use ${refused}.`, 'fields');
+    const limit = input.limit ?? 500;
+    const { items, cursor } = await this.collect(purpose, input.segment, limit, input.cursor);
+    const records = await this.deps.customers.present(items, viewFor(fields));
+    const rows: Array<Record<string, unknown> & { id: string }> = records.map((record) => ({
+      ...pick(record as unknown as Record<string, unknown>, fields),
+      id: record.id,
+    }));
+    if (rows.length) await this.deps.audit.record(context, rows.map((r) => ({ action: 'export.marketing', target: { type: 'customer', id: r.id } })));
+    return { purposeId: purpose.id, noticeVersion: purpose.noticeVersion, fields, items: rows, ...(cursor ? { cursor } : {}) };
+  }
+
+  async analysis(input: AnalysisExportInput, context: AuditContext) {
+    const purpose = await this.deps.consent.purpose('analytics');
+    const fields = classification.filter((f) => purpose.fields.length === 0 || purpose.fields.includes(f));
+    const linkable = input.linkable ?? false;
+    // A fresh key per export makes pseudonyms unlinkable across exports; a derived one links them.
+    const key = linkable
+      ? createHmac('sha256', await this.deps.keys.indexKey()).update(`pseudonym:${purpose.id}`).digest()
+      : randomBytes(32);
+    const items: CustomerItem[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.collect(purpose, input.segment, ANALYSIS_MAX - items.length, cursor);
+      items.push(...page.items);
+      cursor = page.cursor;
+    } while (cursor && items.length < ANALYSIS_MAX);
+    const rows = items.map((item) => ({
+      pseudonym: createHmac('sha256', key).update(item.id).digest('base64url').slice(0, 22),
+      ...pick(item as unknown as Record<string, unknown>, fields),
+    }));
+    await this.deps.audit.record(context, [{ action: linkable ? 'export.analysis.linkable' : 'export.analysis', target: { type: 'purpose', id: purpose.id } }]);
+    return { purposeId: purpose.id, linkable, count: rows.length, items: rows };
+  }
+
+  /** Consenting, usable customers in the segment, up to `limit`, with a cursor to go on. */
+  private async collect(purpose: Purpose, segment: Segment | undefined, limit: number, cursor?: string) {
+    const items: CustomerItem[] = [];
+    let next = cursor;
+    do {
+      const page = await this.deps.consent.consentingPage(purpose, { limit: Math.min(CONSENT_PAGE, limit - items.length), ...(next ? { cursor: next } : {}) });
+      const profiles = page.items.length ? await this.deps.repository.findMany(page.items) : [];
+      items.push(...profiles.filter((p) => usable(p, purpose.id) && inSegment(p, segment)));
+      next = page.cursor;
+    } while (next && items.length < limit);
+    return { items, cursor: next };
+  }
+}
+
+function pick(record: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(fields.filter((f) => record[f] !== undefined).map((f) => [f, record[f]]));
+}

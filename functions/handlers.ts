@@ -2,6 +2,7 @@ import type { Container } from '../shared/runtime/index.js';
 import { createAuditHandler } from './audit/handler.js';
 import { createConsentHandler } from './consent/handler.js';
 import { createExportsHandler } from './exports/handler.js';
+import { createSharingHandler } from './sharing/handler.js';
 import { createCustomersHandler } from './customers/handler.js';
 import { createInteractionsHandler } from './interactions/handler.js';
 import { createObservability, type HttpHandler } from './http/index.js';
@@ -19,6 +20,7 @@ export async function createHandlers(container: Container): Promise<Record<strin
     interactions: createInteractionsHandler(container, await options('interactions')),
     consent: createConsentHandler(container, await options('consent')),
     exports: createExportsHandler(container, await options('exports')),
+    sharing: createSharingHandler(container, await options('sharing')),
     audit: createAuditHandler(container, await options('audit')),
   };
 }

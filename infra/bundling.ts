@@ -25,6 +25,7 @@ export const bundleBudgets: Readonly<Record<string, number>> = {
   interactions: 850 * 1024,
   consent: 900 * 1024,
   exports: 900 * 1024,
+  sharing: 900 * 1024,
 };
 
 export interface BundleSize {

@@ -48,6 +48,8 @@ const consentAccess: DataAccess = {
 };
 /** Exports read consents and profiles and open the fields a purpose may use. */
 const exportsAccess: DataAccess = { data: ['GetItem', 'BatchGetItem', 'Query'], keys: ['GetItem'], kms: ['kms:Decrypt'] };
+/** Sharing records partners and shares, and opens the shared fields. */
+const sharingAccess: DataAccess = { data: ['GetItem', 'BatchGetItem', 'Query', 'PutItem'], keys: ['GetItem'], kms: ['kms:Decrypt'] };
 /** Interactions add records under an existing customer and use that customer's key. */
 const interactionsAccess: DataAccess = { data: ['GetItem', 'Query', 'PutItem'], keys: ['GetItem'], kms: ['kms:Decrypt'] };
 
@@ -133,12 +135,24 @@ export class ApiStack extends Stack {
       },
       removalPolicy,
     }).function;
-    this.functions = { platform, customers, interactions, consent, exports: exportsFn, audit };
+    const sharing = new KehuFunction(this, 'Sharing', {
+      context: 'sharing',
+      stage: config.stage,
+      environment: {
+        TABLE_PREFIX: props.tablePrefix,
+        KEY_PROVIDER: 'kms',
+        KMS_KEY_ID: props.applicationKey.keyArn,
+        CORS_ORIGINS: corsOrigins,
+      },
+      removalPolicy,
+    }).function;
+    this.functions = { platform, customers, interactions, consent, exports: exportsFn, sharing, audit };
     grantCustomerData(customers, props, customersAccess);
     grantCustomerData(interactions, props, interactionsAccess);
     grantCustomerData(consent, props, consentAccess);
     grantCustomerData(exportsFn, props, exportsAccess);
-    for (const fn of [customers, interactions, consent, exportsFn]) grantAudit(fn, props, 'append');
+    grantCustomerData(sharing, props, sharingAccess);
+    for (const fn of [customers, interactions, consent, exportsFn, sharing]) grantAudit(fn, props, 'append');
     // Verification recomputes interactions' content hashes: it reads them, never their keys.
     audit.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [props.dataTable.tableArn] }));
     grantAudit(audit, props, 'read');

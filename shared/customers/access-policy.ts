@@ -73,3 +73,17 @@ export function maskEmail(email: string): string {
 
 /** Keeps the first few characters of an address (usually the city or district). */
 export const maskAddress = (address: string): string => `${[...address].slice(0, 6).join('')}***`;
+
+/** The view that decrypts exactly the personal fields a purpose or an agreement may use (CR-6). */
+export const viewForFields = (fields: readonly string[]): CustomerView => ({
+  name: fields.includes('name') ? 'full' : 'hidden',
+  contact: fields.some((f) => f === 'emails' || f === 'phones' || f === 'addresses') ? 'full' : 'hidden',
+  sensitive: 'hidden',
+  needs: 'hidden',
+});
+
+/** Only these fields of a record, and its id. */
+export function pickFields(record: object, fields: readonly string[]): Record<string, unknown> & { id: string } {
+  const source = record as Record<string, unknown>;
+  return { ...Object.fromEntries(fields.filter((f) => source[f] !== undefined).map((f) => [f, source[f]])), id: String(source.id) };
+}

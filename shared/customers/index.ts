@@ -1,6 +1,15 @@
 export { CustomerService, type CreateResult, type CustomerServiceOptions } from './service.js';
 export { CustomerRepository } from './repository.js';
-export { resolveView, canSeeContacts, customerViews, maskEmail, maskPhone, type CustomerView } from './access-policy.js';
+export {
+  resolveView,
+  canSeeContacts,
+  customerViews,
+  maskEmail,
+  maskPhone,
+  pickFields,
+  viewForFields,
+  type CustomerView,
+} from './access-policy.js';
 export { defaultReviewIntervals, parseReviewIntervals, type ReviewIntervals } from './review-policy.js';
 export * from './schemas.js';
 export * from './errors.js';

@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { AuditContext, AuditTrail } from '../audit/index.js';
 import type { ConsentService, Purpose, PurposeField } from '../consent/index.js';
 import type { DataKeyRing } from '../crypto/index.js';
-import type { CustomerRepository, CustomerService, CustomerView } from '../customers/index.js';
+import { pickFields, viewForFields, type CustomerRepository, type CustomerService } from '../customers/index.js';
 import type { CustomerItem } from '../customers/repository.js';
 import { ForbiddenError } from '../errors/index.js';
 import type { AnalysisExportInput, MarketingExportInput } from './schemas.js';
@@ -21,14 +21,6 @@ const inSegment = (item: CustomerItem, segment: Segment = {}) =>
   (segment.tier === undefined || item.tier === segment.tier) &&
   (segment.stage === undefined || item.stage === segment.stage) &&
   (segment.tag === undefined || item.tags.includes(segment.tag));
-
-/** The view that decrypts exactly the personal fields a purpose may use. */
-const viewFor = (fields: PurposeField[]): CustomerView => ({
-  name: fields.includes('name') ? 'full' : 'hidden',
-  contact: fields.some((f) => f === 'emails' || f === 'phones' || f === 'addresses') ? 'full' : 'hidden',
-  sensitive: 'hidden',
-  needs: 'hidden',
-});
 
 /**
  * Purpose-bound use (CON-3, CON-5): exports hold only customers with current consent for
@@ -53,11 +45,8 @@ export class ExportService {
     if (refused) throw new ForbiddenError(`The marketing purpose may not use ${refused}.`, 'fields');
     const limit = input.limit ?? 500;
     const { items, cursor } = await this.collect(purpose, input.segment, limit, input.cursor);
-    const records = await this.deps.customers.present(items, viewFor(fields));
-    const rows: Array<Record<string, unknown> & { id: string }> = records.map((record) => ({
-      ...pick(record as unknown as Record<string, unknown>, fields),
-      id: record.id,
-    }));
+    const records = await this.deps.customers.present(items, viewForFields(fields));
+    const rows = records.map((record) => pickFields(record, fields));
     if (rows.length) await this.deps.audit.record(context, rows.map((r) => ({ action: 'export.marketing', target: { type: 'customer', id: r.id } })));
     return { purposeId: purpose.id, noticeVersion: purpose.noticeVersion, fields, items: rows, ...(cursor ? { cursor } : {}) };
   }
@@ -77,10 +66,10 @@ export class ExportService {
       items.push(...page.items);
       cursor = page.cursor;
     } while (cursor && items.length < ANALYSIS_MAX);
-    const rows = items.map((item) => ({
-      pseudonym: createHmac('sha256', key).update(item.id).digest('base64url').slice(0, 22),
-      ...pick(item as unknown as Record<string, unknown>, fields),
-    }));
+    const rows = items.map(({ id, ...item }) => {
+      const { id: _id, ...classified } = pickFields({ ...item, id }, fields);
+      return { pseudonym: createHmac('sha256', key).update(id).digest('base64url').slice(0, 22), ...classified };
+    });
     await this.deps.audit.record(context, [{ action: linkable ? 'export.analysis.linkable' : 'export.analysis', target: { type: 'purpose', id: purpose.id } }]);
     return { purposeId: purpose.id, linkable, count: rows.length, items: rows };
   }
@@ -99,6 +88,3 @@ export class ExportService {
   }
 }
 
-function pick(record: Record<string, unknown>, fields: readonly string[]): Record<string, unknown> {
-  return Object.fromEntries(fields.filter((f) => record[f] !== undefined).map((f) => [f, record[f]]));
-}

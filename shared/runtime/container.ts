@@ -4,6 +4,7 @@ import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { ConsentRepository, ConsentService, type PublishFailureHandler } from '../consent/index.js';
 import { EventBridgePublisher, FileEventPublisher } from '../events/index.js';
 import { ExportService } from '../exports/index.js';
+import { SharingService } from '../sharing/index.js';
 import { AuditRepository, AuditTrail, type SubjectResolver } from '../audit/index.js';
 import { DataKeyRing, KeyCache } from '../crypto/index.js';
 import { CustomerRepository, CustomerService } from '../customers/index.js';
@@ -25,6 +26,7 @@ export interface Container {
   interactions: InteractionService;
   consent: ConsentService;
   exports: ExportService;
+  sharing: SharingService;
 }
 
 /** Adapters a caller may swap (tests inject failing or counting ones). */
@@ -104,5 +106,6 @@ export function createContainer(config: Config, overrides: Overrides = {}): Cont
     onPublishFailure: overrides.onPublishFailure ?? logPublishFailure,
   });
   const exports = new ExportService({ consent, customers, repository, keys, audit });
-  return { config, store, keys, audit, subjects: { interaction: interactions.subject }, customers, interactions, consent, exports };
+  const sharing = new SharingService({ store, clock, audit, consent, customers, repository });
+  return { config, store, keys, audit, subjects: { interaction: interactions.subject }, customers, interactions, consent, exports, sharing };
 }

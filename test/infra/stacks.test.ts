@@ -115,7 +115,7 @@ describe('functions', () => {
   const functions = () => [...resourcesOf(t.api, 'AWS::Lambda::Function'), ...resourcesOf(t.events, 'AWS::Lambda::Function')];
 
   it('run Node 22 or newer on arm64 with tracing and Powertools', () => {
-    expect(functions().length).toBe(7);
+    expect(functions().length).toBe(8);
     for (const fn of functions()) {
       expect(Number(/^nodejs(\d+)\.x$/.exec(fn.Properties.Runtime)?.[1])).toBeGreaterThanOrEqual(22);
       expect(fn.Properties.Architectures).toEqual(['arm64']);
@@ -171,7 +171,7 @@ describe('audit trail', () => {
   it('may only be appended to and read: every function that touches it is denied updates and deletes', () => {
     const policies = resourcesOf(t.api, 'AWS::IAM::Policy');
     const touching = policies.filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('AuditTable'));
-    expect(touching.length).toBe(5); // customers, interactions, consent, exports (append), audit (read)
+    expect(touching.length).toBe(6); // customers, interactions, consent, exports, sharing (append), audit (read)
     for (const policy of touching) {
       const statements = policy.Properties.PolicyDocument.Statement as Array<{ Effect: string; Action: string | string[]; Resource: unknown }>;
       const onAudit = statements.filter((s) => JSON.stringify(s.Resource).includes('AuditTable'));
@@ -211,7 +211,7 @@ describe('events stack', () => {
 describe('observability stack', () => {
   it('raises the alarms operations need, to an encrypted topic that mails the configured address', () => {
     const names = resourcesOf(t.observability, 'AWS::CloudWatch::Alarm').map((a) => a.Properties.AlarmName as string);
-    for (const expected of ['AuditErrors', 'InteractionsErrors', 'ConsentErrors', 'ExportsErrors', 'Api5xxRate', 'ApiLatencyP99', 'CustomersErrors', 'CustomersThrottles', 'PlatformErrors', 'JobsErrors', 'JobsThrottles', 'DeadLetters1', 'KmsErrors', 'StoreErrors']) {
+    for (const expected of ['AuditErrors', 'InteractionsErrors', 'ConsentErrors', 'ExportsErrors', 'SharingErrors', 'Api5xxRate', 'ApiLatencyP99', 'CustomersErrors', 'CustomersThrottles', 'PlatformErrors', 'JobsErrors', 'JobsThrottles', 'DeadLetters1', 'KmsErrors', 'StoreErrors']) {
       expect(names).toContain(`kehu-test-${expected}`);
     }
     for (const alarm of resourcesOf(t.observability, 'AWS::CloudWatch::Alarm')) {

@@ -1,0 +1,2 @@
+export { SharingService, type Partner, type Share } from './service.js';
+export * from './schemas.js';

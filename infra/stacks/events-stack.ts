@@ -38,8 +38,15 @@ export class EventsStack extends Stack {
     const { config } = props;
     const removalPolicy = config.removalPolicy === 'destroy' ? RemovalPolicy.DESTROY : RemovalPolicy.RETAIN;
 
-    // Domain events carry ids and codes only; their consumers arrive with later contexts.
+    // Domain events carry ids and codes only. Every one is archived for a year: an
+    // accountable record of consent decisions that can be replayed to a new consumer.
     this.bus = new events.EventBus(this, 'Bus', { eventBusName: `kehu-${config.stage}` });
+    this.bus.archive('Archive', {
+      archiveName: `kehu-${config.stage}-events`,
+      description: 'Every Kehu domain event (ids only), for replay',
+      eventPattern: { source: ['kehu'] },
+      retention: Duration.days(365),
+    });
 
     const consumerTimeout = Duration.minutes(2);
     this.jobs = new DurableQueue(this, 'Jobs', {

@@ -41,6 +41,15 @@ describe('no plaintext personal data at rest or in logs', () => {
         needs: `Probeneeds${i}`,
       }),
     );
+    const dpo = await api.token('dpo');
+    await api.call('PUT', '/v1/purposes/marketing', {
+      token: dpo,
+      body: { name: 'Marketing', description: 'Offers', noticeVersion: 'p1', requiresConsent: true, fields: ['name', 'emails', 'phones'] },
+    });
+    await api.call('POST', '/v1/partners', {
+      token: dpo,
+      body: { id: 'probe-partner', name: 'Probe Partner', agreementRef: 'DSA-1', purposes: ['marketing'], fields: ['name', 'phones'] },
+    });
     const ids: string[] = [];
     for (const person of people) {
       const res = await api.call('POST', '/v1/customers', { token: agent, body: person, headers: { 'idempotency-key': `k-${ids.length}` } });
@@ -67,7 +76,18 @@ describe('no plaintext personal data at rest or in logs', () => {
       });
       await api.call('GET', `/v1/customers/${id}/interactions`, { token: agent });
       await api.call('GET', `/v1/audit?targetId=${id}`, { token: await api.token('auditor') });
+      await api.call('POST', `/v1/customers/${id}/consents`, {
+        token: agent,
+        body: { purposeId: 'marketing', action: 'give', channel: 'online-form', noticeVersion: 'p1', evidence: `Probeevidence${i}` },
+      });
+      await api.call('GET', `/v1/customers/${id}/consents`, { token: agent });
     }
+    await api.call('POST', '/v1/exports/marketing', { token: await api.token('marketer'), body: {} });
+    await api.call('POST', '/v1/exports/analysis', { token: await api.token('analyst'), body: {} });
+    await api.call('POST', '/v1/shares', {
+      token: dpo,
+      body: { partnerId: 'probe-partner', purposeId: 'marketing', fields: ['name', 'phones'], customerIds: ids, legalBasis: 'consent' },
+    });
     await api.call('POST', '/v1/customers', { token: agent, body: first }); // duplicate: 409
     await api.call('POST', '/v1/customers', { token: agent, body: { ...first, emails: [`${first!.name}@@bad`] } }); // 400
     await api.call('POST', '/v1/customers', { token: agent, body: `{"name": "${first!.name}", broken` });
@@ -83,7 +103,12 @@ describe('no plaintext personal data at rest or in logs', () => {
       (p.personal as { occupation: string }).occupation,
       p.needs as string,
     ]);
-    probes.push(...people.flatMap((_p, i) => [`Probeplace${i}`, `Probesummary${i}`]));
+    probes.push(...people.flatMap((_p, i) => [`Probeplace${i}`, `Probesummary${i}`, `Probeevidence${i}`]));
+    // The events written locally carry ids only.
+    const { readFileSync } = await import('node:fs');
+    await api.call('POST', `/v1/customers/${ids[0]}/consents`, { token: agent, body: { purposeId: 'marketing', action: 'withdraw', channel: 'phone' } });
+    const eventLog = readFileSync(`${api.dataDir}/events.jsonl`, 'utf8');
+    expect(eventLog).toContain('ConsentWithdrawn');
     const raw = JSON.stringify(await scanAll(api.client, api.prefix));
     const logText = logs.join('');
     // The capture works: the access log lines of these requests are in it.
@@ -93,6 +118,7 @@ describe('no plaintext personal data at rest or in logs', () => {
       expect(raw.includes(probe), `table holds ${probe}`).toBe(false);
       expect(raw.toLowerCase().includes(probe.toLowerCase()), `table holds ${probe}`).toBe(false);
       expect(logText.includes(probe), `logs hold ${probe}`).toBe(false);
+      expect(eventLog.includes(probe), `events hold ${probe}`).toBe(false);
     }
     expect(raw).not.toContain('王秀英');
     expect(logText).not.toContain('王秀英');

@@ -200,6 +200,7 @@ describe('events stack', () => {
 
   it('has a bus, a daily schedule with a DLQ, and a consumer reporting partial batch failures', () => {
     t.events.resourceCountIs('AWS::Events::EventBus', 1);
+    t.events.hasResourceProperties('AWS::Events::Archive', { EventPattern: { source: ['kehu'] }, RetentionDays: 365 });
     t.events.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: Match.stringLikeRegexp('^cron\\('),
       Target: Match.objectLike({ DeadLetterConfig: { Arn: Match.anyValue() }, Input: '{"job":"review-reminders"}' }),

@@ -24,7 +24,13 @@ describe('configFromEnv', () => {
       reviewIntervals: defaultReviewIntervals,
       idempotencyTtlSeconds: 86_400,
       corsOrigins: ['http://localhost:5173', 'https://app.example.com'],
+      events: { provider: 'none' },
     });
+  });
+
+  it('sends events to EventBridge or a file when told', () => {
+    expect(configFromEnv({ ...local, EVENT_BUS_NAME: 'kehu-prod' }).events).toEqual({ provider: 'eventbridge', busName: 'kehu-prod' });
+    expect(configFromEnv({ ...local, EVENTS_FILE: '/tmp/e.jsonl' }).events).toEqual({ provider: 'file', path: '/tmp/e.jsonl' });
   });
 
   it('reads every variable when set', () => {

@@ -75,77 +75,28 @@ export class ApiStack extends Stack {
       memorySize: 256,
       removalPolicy,
     }).function;
-    const customers = new KehuFunction(this, 'Customers', {
-      context: 'customers',
-      stage: config.stage,
-      environment: {
-        TABLE_PREFIX: props.tablePrefix,
-        KEY_PROVIDER: 'kms',
-        KMS_KEY_ID: props.applicationKey.keyArn,
-        CORS_ORIGINS: corsOrigins,
-      },
-      removalPolicy,
-    }).function;
-    const audit = new KehuFunction(this, 'Audit', {
-      context: 'audit',
-      stage: config.stage,
-      timeout: Duration.seconds(29),
-      environment: {
-        TABLE_PREFIX: props.tablePrefix,
-        KEY_PROVIDER: 'kms',
-        KMS_KEY_ID: props.applicationKey.keyArn,
-        CORS_ORIGINS: corsOrigins,
-      },
-      removalPolicy,
-    }).function;
-    const interactions = new KehuFunction(this, 'Interactions', {
-      context: 'interactions',
-      stage: config.stage,
-      environment: {
-        TABLE_PREFIX: props.tablePrefix,
-        KEY_PROVIDER: 'kms',
-        KMS_KEY_ID: props.applicationKey.keyArn,
-        CORS_ORIGINS: corsOrigins,
-      },
-      removalPolicy,
-    }).function;
-    const consent = new KehuFunction(this, 'Consent', {
-      context: 'consent',
-      stage: config.stage,
-      environment: {
-        TABLE_PREFIX: props.tablePrefix,
-        KEY_PROVIDER: 'kms',
-        KMS_KEY_ID: props.applicationKey.keyArn,
-        EVENT_BUS_NAME: props.bus.eventBusName,
-        CORS_ORIGINS: corsOrigins,
-      },
-      removalPolicy,
-    }).function;
+    /** A function of a context that works on customer data: tables by prefix, data keys from KMS. */
+    const dataFunction = (id: string, context: string, options: { timeout?: Duration; memorySize?: number; environment?: Record<string, string> } = {}) =>
+      new KehuFunction(this, id, {
+        context,
+        stage: config.stage,
+        ...options,
+        environment: {
+          TABLE_PREFIX: props.tablePrefix,
+          KEY_PROVIDER: 'kms',
+          KMS_KEY_ID: props.applicationKey.keyArn,
+          CORS_ORIGINS: corsOrigins,
+          ...options.environment,
+        },
+        removalPolicy,
+      }).function;
+    const customers = dataFunction('Customers', 'customers');
+    const interactions = dataFunction('Interactions', 'interactions');
+    const consent = dataFunction('Consent', 'consent', { environment: { EVENT_BUS_NAME: props.bus.eventBusName } });
+    const exportsFn = dataFunction('Exports', 'exports', { timeout: Duration.seconds(29), memorySize: 1536 });
+    const sharing = dataFunction('Sharing', 'sharing');
+    const audit = dataFunction('Audit', 'audit', { timeout: Duration.seconds(29) });
     props.bus.grantPutEventsTo(consent);
-    const exportsFn = new KehuFunction(this, 'Exports', {
-      context: 'exports',
-      stage: config.stage,
-      timeout: Duration.seconds(29),
-      memorySize: 1536,
-      environment: {
-        TABLE_PREFIX: props.tablePrefix,
-        KEY_PROVIDER: 'kms',
-        KMS_KEY_ID: props.applicationKey.keyArn,
-        CORS_ORIGINS: corsOrigins,
-      },
-      removalPolicy,
-    }).function;
-    const sharing = new KehuFunction(this, 'Sharing', {
-      context: 'sharing',
-      stage: config.stage,
-      environment: {
-        TABLE_PREFIX: props.tablePrefix,
-        KEY_PROVIDER: 'kms',
-        KMS_KEY_ID: props.applicationKey.keyArn,
-        CORS_ORIGINS: corsOrigins,
-      },
-      removalPolicy,
-    }).function;
     this.functions = { platform, customers, interactions, consent, exports: exportsFn, sharing, audit };
     grantCustomerData(customers, props, customersAccess);
     grantCustomerData(interactions, props, interactionsAccess);
@@ -153,9 +104,9 @@ export class ApiStack extends Stack {
     grantCustomerData(exportsFn, props, exportsAccess);
     grantCustomerData(sharing, props, sharingAccess);
     for (const fn of [customers, interactions, consent, exportsFn, sharing]) grantAudit(fn, props, 'append');
+    grantAudit(audit, props, 'read');
     // Verification recomputes interactions' content hashes: it reads them, never their keys.
     audit.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [props.dataTable.tableArn] }));
-    grantAudit(audit, props, 'read');
 
     this.api = new apigwv2.HttpApi(this, 'Api', {
       apiName: `kehu-${config.stage}`,

@@ -4,15 +4,15 @@ import { ConflictError, NotFoundError, PreconditionFailedError, PreconditionRequ
 import { ConditionFailedError, type Clock, type DomainEvent, type EventPublisher, type QueryPage, type Store } from '../ports/index.js';
 import { dataTable } from '../store/tables.js';
 import { OutdatedNoticeError, PurposeNotFoundError } from './errors.js';
-import type { ConsentRepository, ConsentStateItem } from './repository.js';
+import { decisionEvent, isCurrentConsent } from './rules.js';
+import type { ConsentRepository } from './repository.js';
 import type { PutPurposeInput, RecordConsentInput } from './schemas.js';
 import type { ConsentEvent, ConsentState, Purpose } from './types.js';
 
 /** Failures to publish are reported here, not to the caller: the decision is already recorded. */
 export type PublishFailureHandler = (error: unknown, events: DomainEvent[]) => void;
 
-const isCurrent = (state: Pick<ConsentStateItem, 'status' | 'noticeVersion'>, purpose: Pick<Purpose, 'noticeVersion'>) =>
-  state.status === 'given' && state.noticeVersion === purpose.noticeVersion;
+
 
 /**
  * Purposes and consent (CON-1, CON-2): each purpose with its current notice version;
@@ -89,10 +89,9 @@ export class ConsentService {
       if (error instanceof ConditionFailedError) throw new ConflictError('Another decision for this purpose was recorded meanwhile; read the consents again.', 'purposeId');
       throw error;
     }
-    const renewed = input.action === 'give' && previous?.status === 'given' && previous.noticeVersion !== purpose.noticeVersion;
-    const event = input.action === 'withdraw' ? 'ConsentWithdrawn' : renewed ? 'ConsentRenewed' : undefined;
+    const event = decisionEvent(input.action, previous, purpose);
     if (event) await this.publish([{ type: event, id: `${customerId}:${purpose.id}:${state.version}`, at, detail: { customerId, purposeId: purpose.id } }]);
-    return { purposeId: purpose.id, status, noticeVersion, channel: input.channel, at, current: isCurrent(state, purpose) };
+    return { purposeId: purpose.id, status, noticeVersion, channel: input.channel, at, current: isCurrentConsent(state, purpose) };
   }
 
   async consents(customerId: string, context: AuditContext): Promise<{ current: ConsentState[]; history: ConsentEvent[] }> {
@@ -108,7 +107,7 @@ export class ConsentService {
     });
     const current = states.items.map((s) => {
       const purpose = noticeOf.get(s.purposeId);
-      return { purposeId: s.purposeId, status: s.status, noticeVersion: s.noticeVersion, channel: s.channel, at: s.at, current: !!purpose && isCurrent(s, purpose) };
+      return { purposeId: s.purposeId, status: s.status, noticeVersion: s.noticeVersion, channel: s.channel, at: s.at, current: !!purpose && isCurrentConsent(s, purpose) };
     });
     await this.deps.audit.record(context, [{ action: 'consent.read', target: { type: 'customer', id: customerId } }]);
     return { current, history };
@@ -129,13 +128,13 @@ export class ConsentService {
   async consenting(customerIds: string[], purpose: Purpose): Promise<Set<string>> {
     if (!purpose.requiresConsent) return new Set(customerIds);
     const states = await this.deps.repository.statesOf(customerIds, purpose.id);
-    return new Set(states.filter((s) => isCurrent(s, purpose)).map((s) => s.customerId));
+    return new Set(states.filter((s) => isCurrentConsent(s, purpose)).map((s) => s.customerId));
   }
 
   /** Every customer with current consent for the purpose, a page at a time. */
   async consentingPage(purpose: Purpose, page: { limit: number; cursor?: string }): Promise<QueryPage<string>> {
     const result = await this.deps.repository.given(purpose.id, page);
-    const items = result.items.filter((s) => isCurrent(s, purpose)).map((s) => s.customerId);
+    const items = result.items.filter((s) => isCurrentConsent(s, purpose)).map((s) => s.customerId);
     return result.cursor ? { items, cursor: result.cursor } : { items };
   }
 

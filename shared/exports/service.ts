@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { AuditContext, AuditTrail } from '../audit/index.js';
-import type { ConsentService, Purpose, PurposeField } from '../consent/index.js';
+import { mayProcess, type ConsentService, type Purpose, type PurposeField } from '../consent/index.js';
 import type { DataKeyRing } from '../crypto/index.js';
 import { pickFields, viewForFields, type CustomerRepository, type CustomerService } from '../customers/index.js';
 import type { CustomerItem } from '../customers/repository.js';
@@ -12,8 +12,6 @@ const classification: PurposeField[] = ['type', 'region', 'tier', 'tags', 'stage
 const CONSENT_PAGE = 500;
 const ANALYSIS_MAX = 10_000;
 
-/** May this customer's data be used for the purpose at all (DSR-5)? */
-const usable = (item: CustomerItem, purposeId: string) => !item.restricted && !(item.objections ?? []).includes(purposeId);
 
 const inSegment = (item: CustomerItem, segment: Segment = {}) =>
   (segment.type === undefined || item.type === segment.type) &&
@@ -81,7 +79,7 @@ export class ExportService {
     do {
       const page = await this.deps.consent.consentingPage(purpose, { limit: Math.min(CONSENT_PAGE, limit - items.length), ...(next ? { cursor: next } : {}) });
       const profiles = page.items.length ? await this.deps.repository.findMany(page.items) : [];
-      items.push(...profiles.filter((p) => usable(p, purpose.id) && inSegment(p, segment)));
+      items.push(...profiles.filter((p) => mayProcess(p, purpose.id) && inSegment(p, segment)));
       next = page.cursor;
     } while (next && items.length < limit);
     return { items, cursor: next };

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditContext, AuditTrail } from '../audit/index.js';
-import type { ConsentService, PurposeField } from '../consent/index.js';
+import { mayProcess, type ConsentService, type PurposeField } from '../consent/index.js';
 import { pickFields, viewForFields, type CustomerRepository, type CustomerService } from '../customers/index.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors/index.js';
 import { ConditionFailedError, type Clock, type QueryPage, type Store, type StoreItem } from '../ports/index.js';
@@ -79,7 +79,7 @@ export class SharingService {
 
     const ids = [...new Set(input.customerIds)];
     const [profiles, consenting] = await Promise.all([this.deps.repository.findMany(ids), this.deps.consent.consenting(ids, purpose)]);
-    const usable = new Set(profiles.filter((p) => !p.restricted && !(p.objections ?? []).includes(purpose.id)).map((p) => p.id));
+    const usable = new Set(profiles.filter((p) => mayProcess(p, purpose.id)).map((p) => p.id));
     const refused = input.customerIds.findIndex((id) => !usable.has(id) || !consenting.has(id));
     if (refused >= 0) {
       throw new ConflictError('This customer has no current consent for the purpose, restricted processing, objected, or does not exist.', `customerIds.${refused}`);

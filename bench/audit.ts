@@ -360,7 +360,7 @@ ${figures}
 
 In the ratio row every column is audited ÷ unaudited, throughput included (below 1× means the audited instance answers fewer GETs per second).
 Node CPU/op is the whole Node process (both servers' main thread, the load worker, helper threads) over the phase, per GET.
-Per audited GET the store was called for ${perGet(c.get, withAudit)} \`GetItem\`, ${perGet(c.query, withAudit)} \`Query\` (the chain's head, consistent) and
+Per audited GET the store was called for ${perGet(c.get, withAudit)} \`GetItem\`, ${perGet(c.query, withAudit)} \`Query\` (an audit chain's head, read when the process does not hold it) and
 ${perGet(c.transact, withAudit)} \`TransactWriteItems\` (the entry, conditional on its sequence number); ${count(c.auditConflicts)} of the ${count(c.transact)} transactions
 (${fixed((100 * c.auditConflicts) / Math.max(1, c.transact), 1)} %) lost the race for their chain's next number and were retried after a back-off,
 ${fixed(100 * (c.auditConflicts / withAudit.figures.count), 1)} retries per 100 GETs with ${settings.concurrency} in flight over ${input.chains} chains.
@@ -368,12 +368,12 @@ The unaudited instance made ${perGet(without.calls.total, without)} store call p
 
 **Verification.** After those GETs, ${count(input.fill)} more audited GETs brought the trail to ${count(input.entriesWritten)} entries written in the window
 (${count(settings.customers)} creates, ${count(settings.customers)} warm-up and ${count(settings.n)} measured reads, and those ${count(input.fill)}, all on the audited instance).
-\`container.audit.verify({ from, to })\` over the window of this section, called on the service directly (no HTTP), no subject resolvers
-(the container registers none), ${first.report.entriesChecked === input.entriesWritten ? 'checked every one of them' : `checked ${count(first.report.entriesChecked)} of them (**not** the ${count(input.entriesWritten)} written)`}:
+\`container.audit.verify({ from, to })\` over the window of this section, called on the service directly (no HTTP), with the container's
+subject resolvers (${count(first.report.subjectsChecked)} subjects checked: customer reads fix no content), ${first.report.entriesChecked === input.entriesWritten ? 'checked every one of them' : `checked ${count(first.report.entriesChecked)} of them (**not** the ${count(input.entriesWritten)} written)`}:
 
 ${verifyTable}
 
-The trail had ${input.chains} chains (${input.chainSizes.map(count).join(', ')} entries). Verification reads every chain twice — its entries in the window
+The trail had ${input.chains} chains of ${count(Math.min(...input.chainSizes))} to ${count(Math.max(...input.chainSizes))} entries. Verification reads every chain twice — its entries in the window
 through \`gsi3\`, then the same sequence range (plus the entry before) from the table — in pages of at most 500, one chain after another,
 then recomputes each entry's SHA-256 and checks its link. That in-memory part alone, over the same ${count(input.linkEntries)} entries,
 took ${fixed(input.linkMs, 1)} ms (${rate(linkRate)} entries/s), so reading dominates: the first verification ran at

@@ -22,9 +22,20 @@ export const METRICS_NAMESPACE = 'Kehu';
 export async function createObservability(serviceName: string): Promise<Observability> {
   const inLambda = Boolean(process.env.AWS_LAMBDA_FUNCTION_NAME);
   const tracer = inLambda ? new (await import('@aws-lambda-powertools/tracer')).Tracer({ serviceName }) : undefined;
+  const logger = new Logger({ serviceName, jsonReplacerFn: redactPersonalData });
   return {
-    logger: new Logger({ serviceName, jsonReplacerFn: redactPersonalData }),
-    metrics: new Metrics({ serviceName, namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE }),
+    logger,
+    metrics: new Metrics({
+      serviceName,
+      namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
+      // Most requests add no metric; Powertools would warn about that on every one of them.
+      logger: {
+        debug: () => undefined,
+        info: () => undefined,
+        warn: (...args: unknown[]) => (String(args[0]).startsWith('No application metrics') ? undefined : logger.warn(String(args[0]))),
+        error: (...args: unknown[]) => logger.error(String(args[0])),
+      },
+    }),
     ...(tracer ? { tracer } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createObservability, instrumentWith } from '../../functions/http/index.js';
 
 describe('createObservability', () => {
@@ -20,5 +20,14 @@ describe('createObservability', () => {
     process.env.AWS_LAMBDA_FUNCTION_NAME = 'kehu-test-customers';
     const observability = await createObservability('test');
     expect(observability.tracer?.constructor.name).toBe('Tracer');
+  });
+});
+
+describe('metrics without application metrics', () => {
+  it('does not warn on every request that added none', async () => {
+    const observability = await createObservability('test');
+    const warn = vi.spyOn(observability.logger, 'warn');
+    observability.metrics.publishStoredMetrics();
+    expect(warn).not.toHaveBeenCalled();
   });
 });

@@ -271,8 +271,10 @@ The cold instance answered its ${count(settings.kmsReads)} reads at ${fixed(inpu
 
 **How to read it.** The API path is what a client sees: HTTP over loopback, the middy middleware stack, JWT verification,
 request validation, sealing (create) or unsealing (get) of the personal fields, and the DynamoDB calls the service makes —
-for a get one consistent \`GetItem\` of the profile, as the raw get does; for a create a \`BatchGetItem\` of the contact guards,
-an \`UpdateItem\` of the customer-number counter and a five-item \`TransactWriteItems\` (key, profile, history, two guards),
+for a get one consistent \`GetItem\` of the profile, as the raw get does, and then the audit entry's conditional \`PutItem\`
+(every read of personal data is audited before it is answered; the *Audit trail* section measures the same get without it);
+for a create a \`BatchGetItem\` of the contact guards, an \`UpdateItem\` of the customer-number counter and a six-item
+\`TransactWriteItems\` (key, profile, history, two guards, audit entry),
 against one plain \`PutItem\` on the raw side, so the create ratio is expected to be well above the get ratio.
 The load generators run in worker threads, off the server's event loop, as a remote client would: one thread per target runs
 the concurrent loop and times every operation, so the raw path is worker → DynamoDB Local and the API path is worker → API server

@@ -3,6 +3,7 @@ import { createAuditHandler } from './audit/handler.js';
 import { createConsentHandler } from './consent/handler.js';
 import { createExportsHandler } from './exports/handler.js';
 import { createSharingHandler } from './sharing/handler.js';
+import { createRequestsHandler } from './requests/handler.js';
 import { createCustomersHandler } from './customers/handler.js';
 import { createInteractionsHandler } from './interactions/handler.js';
 import { createObservability, type HttpHandler } from './http/index.js';
@@ -21,6 +22,7 @@ export async function createHandlers(container: Container): Promise<Record<strin
     consent: createConsentHandler(container, await options('consent')),
     exports: createExportsHandler(container, await options('exports')),
     sharing: createSharingHandler(container, await options('sharing')),
+    requests: createRequestsHandler(container, await options('requests')),
     audit: createAuditHandler(container, await options('audit')),
   };
 }

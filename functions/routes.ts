@@ -2,6 +2,7 @@ import { auditRoutes } from './audit/routes.js';
 import { consentRoutes } from './consent/routes.js';
 import { exportRoutes } from './exports/routes.js';
 import { sharingRoutes } from './sharing/routes.js';
+import { requestRoutes } from './requests/routes.js';
 import { customerRoutes } from './customers/routes.js';
 import { interactionRoutes } from './interactions/routes.js';
 import type { RouteSpec } from './http/route.js';
@@ -18,6 +19,7 @@ export const routeTable: readonly RouteSpec[] = [
   ...Object.values(consentRoutes),
   ...Object.values(exportRoutes),
   ...Object.values(sharingRoutes),
+  ...Object.values(requestRoutes),
   ...Object.values(auditRoutes),
 ];
 

@@ -45,7 +45,7 @@ export function buildKehu(app: App, config: DeploymentConfig): KehuStacks {
     config,
     api: api.api,
     functions: { ...api.functions, jobs: events.jobsFunction },
-    keyServiceUsers: ['customers', 'interactions', 'consent', 'exports', 'sharing'],
+    keyServiceUsers: ['customers', 'interactions', 'consent', 'exports', 'sharing', 'requests'],
     deadLetterQueues: events.deadLetterQueues,
   });
   return { data, identity, api, events, observability };

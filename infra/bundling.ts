@@ -26,6 +26,7 @@ export const bundleBudgets: Readonly<Record<string, number>> = {
   consent: 900 * 1024,
   exports: 900 * 1024,
   sharing: 900 * 1024,
+  requests: 900 * 1024,
 };
 
 export interface BundleSize {

@@ -95,15 +95,25 @@ export class ApiStack extends Stack {
     const consent = dataFunction('Consent', 'consent', { environment: { EVENT_BUS_NAME: props.bus.eventBusName } });
     const exportsFn = dataFunction('Exports', 'exports', { timeout: Duration.seconds(29), memorySize: 1536 });
     const sharing = dataFunction('Sharing', 'sharing');
+    const requests = dataFunction('Requests', 'requests', {
+      timeout: Duration.seconds(29),
+      memorySize: 1536,
+      environment: { EVENT_BUS_NAME: props.bus.eventBusName },
+    });
     const audit = dataFunction('Audit', 'audit', { timeout: Duration.seconds(29) });
     props.bus.grantPutEventsTo(consent);
-    this.functions = { platform, customers, interactions, consent, exports: exportsFn, sharing, audit };
+    props.bus.grantPutEventsTo(requests);
+    this.functions = { platform, customers, interactions, consent, exports: exportsFn, sharing, requests, audit };
     grantCustomerData(customers, props, customersAccess);
     grantCustomerData(interactions, props, interactionsAccess);
     grantCustomerData(consent, props, consentAccess);
     grantCustomerData(exportsFn, props, exportsAccess);
     grantCustomerData(sharing, props, sharingAccess);
-    for (const fn of [customers, interactions, consent, exportsFn, sharing]) grantAudit(fn, props, 'append');
+    // Requests apply restrictions to the record, as customers do, and read all of it for an export.
+    grantCustomerData(requests, props, customersAccess);
+    for (const fn of [customers, interactions, consent, exportsFn, sharing, requests]) grantAudit(fn, props, 'append');
+    // An access export includes who accessed the customer's data: the trail by target.
+    requests.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${props.auditTable.tableArn}/index/gsi1`] }));
     grantAudit(audit, props, 'read');
     // Verification recomputes interactions' content hashes: it reads them, never their keys.
     audit.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [props.dataTable.tableArn] }));

@@ -78,6 +78,16 @@ export class EventsStack extends Stack {
     );
 
     const job = (name: JobMessage['job']) => scheduler.ScheduleTargetInput.fromObject({ job: name } satisfies JobMessage);
+    new scheduler.Schedule(this, 'RequestDeadlines', {
+      scheduleName: `kehu-${config.stage}-request-deadlines`,
+      description: 'Counts data-subject requests due within 3 days or overdue (DSR-4)',
+      schedule: scheduler.ScheduleExpression.rate(Duration.hours(6)),
+      target: new targets.SqsSendMessage(this.jobs.queue, {
+        input: job('request-deadlines'),
+        deadLetterQueue: this.jobs.deadLetterQueue,
+        retryAttempts: 3,
+      }),
+    });
     new scheduler.Schedule(this, 'ReviewReminders', {
       scheduleName: `kehu-${config.stage}-review-reminders`,
       description: 'Daily count of customer records due for review (CR-5)',

@@ -100,6 +100,9 @@ export class ObservabilityStack extends Stack {
       label: 'Key service (KMS) errors',
       period: FIVE_MINUTES,
     });
+    // DSR-4: warn while a deadline can still be met, and again once one has passed.
+    alarm('RequestsDueSoon', 'A data-subject request is due within 3 days and still open.', kehuMetric('RequestsDueSoon', 'jobs', 'Maximum'), 1);
+    alarm('RequestsOverdue', 'A data-subject request is past its legal deadline.', kehuMetric('RequestsOverdue', 'jobs', 'Maximum'), 1);
     alarm('KmsErrors', 'Requests failed because KMS could not wrap or unwrap a data key.', keyServiceErrors, 1);
     const storeErrors = new cloudwatch.MathExpression({
       expression: Object.keys(props.functions).map((_s, i) => `FILL(s${i}, 0)`).join(' + '),
@@ -120,7 +123,12 @@ export class ObservabilityStack extends Stack {
         [
           new cloudwatch.GraphWidget({ title: 'Dead-letter queues (messages)', left: dlqMetrics, width: 8 }),
           new cloudwatch.GraphWidget({ title: 'Key service and DynamoDB errors', left: [keyServiceErrors, storeErrors], width: 8 }),
-          new cloudwatch.GraphWidget({ title: 'Records due for review', left: [kehuMetric('CustomersDueForReview', 'jobs', 'Maximum')], width: 8 }),
+          new cloudwatch.GraphWidget({
+            title: 'Reviews and data-subject requests due',
+            left: [kehuMetric('CustomersDueForReview', 'jobs', 'Maximum')],
+            right: [kehuMetric('RequestsDueSoon', 'jobs', 'Maximum'), kehuMetric('RequestsOverdue', 'jobs', 'Maximum')],
+            width: 8,
+          }),
         ],
         [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 })],
       ],

@@ -5,6 +5,7 @@ import { ConsentRepository, ConsentService, type PublishFailureHandler } from '.
 import { EventBridgePublisher, FileEventPublisher } from '../events/index.js';
 import { ExportService } from '../exports/index.js';
 import { SharingService } from '../sharing/index.js';
+import { RequestRepository, RequestService } from '../requests/index.js';
 import { AuditRepository, AuditTrail, type SubjectResolver } from '../audit/index.js';
 import { DataKeyRing, KeyCache } from '../crypto/index.js';
 import { CustomerRepository, CustomerService } from '../customers/index.js';
@@ -27,6 +28,7 @@ export interface Container {
   consent: ConsentService;
   exports: ExportService;
   sharing: SharingService;
+  requests: RequestService;
 }
 
 /** Adapters a caller may swap (tests inject failing or counting ones). */
@@ -96,16 +98,35 @@ export function createContainer(config: Config, overrides: Overrides = {}): Cont
     { reviewIntervals: config.reviewIntervals, idempotencyTtlSeconds: config.idempotencyTtlSeconds },
   );
   const interactions = new InteractionService({ repository: new InteractionRepository(store), store, keys, clock, audit });
-  const consent = new ConsentService({
-    repository: new ConsentRepository(store),
+  const events = overrides.events ?? createPublisher(config, instrument);
+  const onPublishFailure = overrides.onPublishFailure ?? logPublishFailure;
+  const consent = new ConsentService({ repository: new ConsentRepository(store), store, keys, clock, audit, events, onPublishFailure });
+  const exports = new ExportService({ consent, customers, repository, keys, audit });
+  const sharing = new SharingService({ store, clock, audit, consent, customers, repository });
+  const requests = new RequestService({
+    repository: new RequestRepository(store),
     store,
     keys,
     clock,
     audit,
-    events: overrides.events ?? createPublisher(config, instrument),
-    onPublishFailure: overrides.onPublishFailure ?? logPublishFailure,
+    events,
+    customers,
+    consent,
+    interactions,
+    sharing,
+    onPublishFailure,
   });
-  const exports = new ExportService({ consent, customers, repository, keys, audit });
-  const sharing = new SharingService({ store, clock, audit, consent, customers, repository });
-  return { config, store, keys, audit, subjects: { interaction: interactions.subject }, customers, interactions, consent, exports, sharing };
+  return {
+    config,
+    store,
+    keys,
+    audit,
+    subjects: { interaction: interactions.subject },
+    customers,
+    interactions,
+    consent,
+    exports,
+    sharing,
+    requests,
+  };
 }

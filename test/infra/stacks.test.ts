@@ -115,7 +115,7 @@ describe('functions', () => {
   const functions = () => [...resourcesOf(t.api, 'AWS::Lambda::Function'), ...resourcesOf(t.events, 'AWS::Lambda::Function')];
 
   it('run Node 22 or newer on arm64 with tracing and Powertools', () => {
-    expect(functions().length).toBe(8);
+    expect(functions().length).toBe(9);
     for (const fn of functions()) {
       expect(Number(/^nodejs(\d+)\.x$/.exec(fn.Properties.Runtime)?.[1])).toBeGreaterThanOrEqual(22);
       expect(fn.Properties.Architectures).toEqual(['arm64']);
@@ -157,13 +157,13 @@ describe('functions', () => {
 });
 
 describe('domain events', () => {
-  it('let only the consent function put events, and only on Kehu\'s bus', () => {
+  it('let only consent and requests put events, and only on Kehu\'s bus', () => {
     const statements = resourcesOf(t.api, 'AWS::IAM::Policy').flatMap((p) =>
       (p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>).map((s) => ({ policy: p, ...s })),
     );
     const puts = statements.filter((s) => [s.Action].flat().includes('events:PutEvents'));
-    expect(puts).toHaveLength(1);
-    expect(JSON.stringify(puts[0]!.Resource)).toContain('Bus');
+    expect(puts).toHaveLength(2); // consent and requests
+    for (const put of puts) expect(JSON.stringify(put.Resource)).toContain('Bus');
   });
 });
 
@@ -171,7 +171,7 @@ describe('audit trail', () => {
   it('may only be appended to and read: every function that touches it is denied updates and deletes', () => {
     const policies = resourcesOf(t.api, 'AWS::IAM::Policy');
     const touching = policies.filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('AuditTable'));
-    expect(touching.length).toBe(6); // customers, interactions, consent, exports, sharing (append), audit (read)
+    expect(touching.length).toBe(7); // customers, interactions, consent, exports, sharing, requests (append), audit (read)
     for (const policy of touching) {
       const statements = policy.Properties.PolicyDocument.Statement as Array<{ Effect: string; Action: string | string[]; Resource: unknown }>;
       const onAudit = statements.filter((s) => JSON.stringify(s.Resource).includes('AuditTable'));
@@ -202,6 +202,10 @@ describe('events stack', () => {
     t.events.resourceCountIs('AWS::Events::EventBus', 1);
     t.events.hasResourceProperties('AWS::Events::Archive', { EventPattern: { source: ['kehu'] }, RetentionDays: 365 });
     t.events.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(6 hours)',
+      Target: Match.objectLike({ DeadLetterConfig: { Arn: Match.anyValue() }, Input: '{"job":"request-deadlines"}' }),
+    });
+    t.events.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: Match.stringLikeRegexp('^cron\\('),
       Target: Match.objectLike({ DeadLetterConfig: { Arn: Match.anyValue() }, Input: '{"job":"review-reminders"}' }),
     });
@@ -212,7 +216,7 @@ describe('events stack', () => {
 describe('observability stack', () => {
   it('raises the alarms operations need, to an encrypted topic that mails the configured address', () => {
     const names = resourcesOf(t.observability, 'AWS::CloudWatch::Alarm').map((a) => a.Properties.AlarmName as string);
-    for (const expected of ['AuditErrors', 'InteractionsErrors', 'ConsentErrors', 'ExportsErrors', 'SharingErrors', 'Api5xxRate', 'ApiLatencyP99', 'CustomersErrors', 'CustomersThrottles', 'PlatformErrors', 'JobsErrors', 'JobsThrottles', 'DeadLetters1', 'KmsErrors', 'StoreErrors']) {
+    for (const expected of ['RequestsDueSoon', 'RequestsOverdue', 'RequestsErrors', 'AuditErrors', 'InteractionsErrors', 'ConsentErrors', 'ExportsErrors', 'SharingErrors', 'Api5xxRate', 'ApiLatencyP99', 'CustomersErrors', 'CustomersThrottles', 'PlatformErrors', 'JobsErrors', 'JobsThrottles', 'DeadLetters1', 'KmsErrors', 'StoreErrors']) {
       expect(names).toContain(`kehu-test-${expected}`);
     }
     for (const alarm of resourcesOf(t.observability, 'AWS::CloudWatch::Alarm')) {

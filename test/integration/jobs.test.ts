@@ -13,6 +13,7 @@ import { newCustomer } from '../support/local-api.js';
 const sample = () => JSON.parse(readFileSync('events/sqs-review-reminders.json', 'utf8')) as SQSEvent;
 let container: Container;
 let later: Container;
+const actor = { id: 'seed', role: 'admin' as const };
 
 beforeAll(async () => {
   const { client, prefix, endpoint } = await freshTables();
@@ -21,10 +22,25 @@ beforeAll(async () => {
   container = createContainer(config, { dynamodb: client, keyService });
   // The same data seen 200 days on: every record is due for review by then.
   later = createContainer(config, { dynamodb: client, keyService, clock: { now: () => new Date(Date.now() + 200 * 86_400_000) } });
-  const actor = { id: 'seed', role: 'admin' as const };
   for (const tier of ['vip', 'vip', 'normal']) {
     await container.customers.create(newCustomer({ tier }) as CreateCustomerInput, { actor, purpose: 'service' }, resolveView('admin').view);
   }
+});
+
+describe('request deadlines job', () => {
+  it('counts open requests due soon and overdue, for the alarms', async () => {
+    const [customer] = (await container.customers.list({ limit: 1 }, { actor, purpose: 'seed' }, resolveView('admin').view)).items;
+    await container.requests.create({ customerId: customer!.id, type: 'access', jurisdiction: 'PIPL', channel: 'email' }, { actor, purpose: 'seed' });
+    const job = (c: Container) => createJobsHandler(c, observability)({ ...sample(), Records: [{ ...sample().Records[0]!, body: '{"job":"request-deadlines"}' }] });
+    const observability = await createObservability('jobs');
+    const addMetric = vi.spyOn(observability.metrics, 'addMetric');
+    await job(container);
+    expect(addMetric).toHaveBeenCalledWith('RequestsOverdue', 'Count', 0);
+    expect(addMetric).toHaveBeenCalledWith('RequestsDueSoon', 'Count', 0);
+    addMetric.mockClear();
+    await job(later); // 200 days on: past the deadline
+    expect(addMetric).toHaveBeenCalledWith('RequestsOverdue', 'Count', 1);
+  });
 });
 
 describe('jobs consumer', () => {

@@ -1,0 +1,21 @@
+import type { Container } from '../../shared/runtime/index.js';
+import { createHttpHandler, type HttpHandler, type HttpHandlerOptions, type Operations } from '../http/index.js';
+import { requestRoutes } from './routes.js';
+
+export function requestOperations({ requests }: Container): Operations<typeof requestRoutes> {
+  const as = (actor: Parameters<typeof requests.get>[1]['actor']) => ({ actor, purpose: 'data-subject-request' });
+  return {
+    createRequest: async ({ body, actor }) => ({ status: 201, body: await requests.create(body, as(actor)) }),
+    listRequests: async ({ query, actor }) => ({ status: 200, body: await requests.list(query, as(actor)) }),
+    getRequest: async ({ params, actor }) => ({ status: 200, body: await requests.get(params.id, as(actor)) }),
+    transitionRequest: async ({ params, body, actor }) => ({ status: 200, body: await requests.transition(params.id, body, as(actor)) }),
+    exportRequest: async ({ params, actor }) => ({
+      status: 200,
+      body: await requests.export(params.id, as(actor)),
+      headers: { 'content-disposition': `attachment; filename="kehu-export-${params.id}.json"` },
+    }),
+  };
+}
+
+export const createRequestsHandler = (container: Container, options: HttpHandlerOptions): HttpHandler =>
+  createHttpHandler(requestRoutes, requestOperations(container), options);

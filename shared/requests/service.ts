@@ -1,0 +1,217 @@
+import { randomUUID } from 'node:crypto';
+import type { AuditContext, AuditTrail } from '../audit/index.js';
+import type { ConsentService } from '../consent/index.js';
+import { openJson, sealJson, type DataKeyRing } from '../crypto/index.js';
+import { resolveView, type CustomerService } from '../customers/index.js';
+import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError } from '../errors/index.js';
+import type { InteractionService } from '../interactions/index.js';
+import { ConditionFailedError, type Clock, type DomainEvent, type EventPublisher, type QueryPage, type Store } from '../ports/index.js';
+import type { SharingService } from '../sharing/index.js';
+import { dataTable } from '../store/tables.js';
+import { dueDate } from './deadlines.js';
+import type { RequestFields, RequestItem, RequestRepository } from './repository.js';
+import type { CreateRequestInput, ListRequestsQuery, TransitionInput } from './schemas.js';
+import { checkTransition } from './state-machine.js';
+import type { RequestTransition, SubjectRequest } from './types.js';
+
+const DAY_MS = 86_400_000;
+/** The scheduled check warns this long before a deadline. */
+export const DUE_SOON_DAYS = 3;
+const EXPORT_MAX_ROWS = 10_000;
+
+/**
+ * Data-subject requests (DSR-1 to DSR-5): received, identity verified, approved by the
+ * DPO, completed or rejected with a reason, each against its legal deadline. Approval of
+ * a restriction or objection applies it at once; of an erasure, publishes the event the
+ * erasure worker acts on.
+ */
+export class RequestService {
+  constructor(
+    private readonly deps: {
+      repository: RequestRepository;
+      store: Store;
+      keys: DataKeyRing;
+      clock: Clock;
+      audit: AuditTrail;
+      events: EventPublisher;
+      customers: CustomerService;
+      consent: ConsentService;
+      interactions: InteractionService;
+      sharing: SharingService;
+      onPublishFailure: (error: unknown, events: DomainEvent[]) => void;
+    },
+  ) {}
+
+  async create(input: CreateRequestInput, context: AuditContext): Promise<SubjectRequest> {
+    const profile = await this.deps.store.get(dataTable.name, { pk: `CUSTOMER#${input.customerId}`, sk: 'PROFILE' });
+    if (!profile) throw new NotFoundError('No customer has this id.', 'customerId');
+    const now = this.deps.clock.now();
+    const id = randomUUID();
+    const sealedDetails =
+      input.details === undefined ? undefined : sealJson(await this.deps.keys.get(input.customerId), input.details, { customerId: input.customerId, field: 'request.details' });
+    const item: RequestFields = {
+      id,
+      customerId: input.customerId,
+      type: input.type,
+      jurisdiction: input.jurisdiction,
+      status: 'received',
+      channel: input.channel,
+      receivedAt: now.toISOString(),
+      dueAt: dueDate(input.jurisdiction, now).toISOString(),
+      ...(input.purposes ? { purposes: [...new Set(input.purposes)] } : {}),
+      ...(sealedDetails ? { sealedDetails } : {}),
+      transitions: [],
+      version: 1,
+    };
+    await this.deps.audit.commit(context, [this.audited('request.create', item)], [this.deps.repository.write(item)]);
+    return this.present(item as RequestItem);
+  }
+
+  async get(id: string, context: AuditContext): Promise<SubjectRequest> {
+    const item = await this.load(id);
+    await this.deps.audit.record(context, [this.audited('request.read', item)]);
+    return this.present(item);
+  }
+
+  async list(query: ListRequestsQuery, context: AuditContext): Promise<QueryPage<SubjectRequest>> {
+    const page = { limit: query.limit ?? 50, ...(query.cursor ? { cursor: query.cursor } : {}) };
+    const result =
+      query.overdue === 'true'
+        ? await this.deps.repository.dueBy(this.deps.clock.now().toISOString(), page)
+        : await this.deps.repository.list({ ...(query.status ? { status: query.status } : {}), ...(query.customerId ? { customerId: query.customerId } : {}) }, page);
+    const items = await Promise.all(result.items.map((item) => this.present(item, false)));
+    if (items.length) await this.deps.audit.record(context, result.items.map((item) => this.audited('request.list', item)));
+    return result.cursor ? { items, cursor: result.cursor } : { items };
+  }
+
+  async transition(id: string, input: TransitionInput, context: AuditContext): Promise<SubjectRequest> {
+    const current = await this.load(id);
+    const check = checkTransition(current.status, input.action, context.actor.role);
+    if (!check.ok) {
+      throw check.reason === 'role'
+        ? new ForbiddenError(`Only the data-protection officer may ${input.action} a request.`, 'action')
+        : new ConflictError(`A ${current.status} request cannot be ${input.action === 'verify-identity' ? 'identity-verified' : `${input.action}d`}.`, 'action');
+    }
+    const now = this.deps.clock.now().toISOString();
+    const step = (action: RequestTransition['action'], reason?: string): RequestTransition => ({
+      action,
+      at: now,
+      actor: context.actor.id,
+      role: context.actor.role,
+      ...(reason ? { reason } : {}),
+    });
+    let next: RequestFields = {
+      ...current,
+      status: check.to,
+      transitions: [...current.transitions, step(input.action, input.reason)],
+      version: current.version + 1,
+      ...(input.action === 'reject' ? { rejectionReason: input.reason } : {}),
+      ...(input.action === 'complete' ? { completedAt: now } : {}),
+    };
+    // A restriction or objection is applied on approval, which completes it.
+    if (input.action === 'approve' && (current.type === 'restrict' || current.type === 'object')) {
+      await this.applyFlags(current, context);
+      next = { ...next, status: 'completed', completedAt: now, transitions: [...next.transitions, step('complete', 'applied on approval')] };
+    }
+    try {
+      await this.deps.audit.commit(context, [this.audited(`request.${input.action}`, current)], [this.deps.repository.write(next, current.version)]);
+    } catch (error) {
+      if (error instanceof ConditionFailedError) throw new PreconditionFailedError('The request changed meanwhile; read it again.', 'id');
+      throw error;
+    }
+    if (input.action === 'approve' && current.type === 'erase') {
+      await this.publish({ type: 'ErasureApproved', id: `${id}:approve`, at: now, detail: { requestId: id, customerId: current.customerId } });
+    }
+    return this.present(next as RequestItem);
+  }
+
+  /** The machine-readable copy for an access request (DSR-1): everything held about the customer. */
+  async export(id: string, context: AuditContext) {
+    const request = await this.load(id);
+    if (request.type !== 'access') throw new ConflictError('Only an access request has an export.', 'id');
+    if (request.status !== 'in-progress' && request.status !== 'completed') {
+      throw new ConflictError('The request must be approved before its export exists.', 'id');
+    }
+    const customerId = request.customerId;
+    const full = { actor: context.actor, purpose: 'access-request' };
+    const customer = await this.deps.customers.get(customerId, full, resolveView('dpo', 'verification').view);
+    const consents = await this.deps.consent.consents(customerId, full);
+    const interactions = await this.drain((cursor) => this.deps.interactions.list(customerId, full, { limit: 100, ...(cursor ? { cursor } : {}) }));
+    const shares = (await this.drain((cursor) => this.deps.sharing.shares(undefined, { limit: 100, ...(cursor ? { cursor } : {}) }))).filter((s) =>
+      s.customerIds.includes(customerId),
+    );
+    const requests = await this.drain(async (cursor) => {
+      const page = await this.deps.repository.list({ customerId }, { limit: 100, ...(cursor ? { cursor } : {}) });
+      return { items: await Promise.all(page.items.map((item) => this.present(item))), ...(page.cursor ? { cursor: page.cursor } : {}) };
+    });
+    const accessLog = await this.drain((cursor) => this.deps.audit.list({ target: { type: 'customer', id: customerId } }, {}, { limit: 100, ...(cursor ? { cursor } : {}) }));
+    await this.deps.audit.record(context, [this.audited('request.export', request)]);
+    return {
+      generatedAt: this.deps.clock.now().toISOString(),
+      request: { id: request.id, type: request.type },
+      customer,
+      consents,
+      interactions,
+      shares,
+      requests,
+      accessLog: accessLog.map(({ at, actor, role, purpose, action }) => ({ at, actor, role, purpose, action })),
+    };
+  }
+
+  /** Open requests overdue now, and due within the warning window: for the scheduled check. */
+  async deadlines(): Promise<{ overdue: number; dueSoon: number }> {
+    const now = this.deps.clock.now();
+    const soon = new Date(now.getTime() + DUE_SOON_DAYS * DAY_MS).toISOString();
+    const due = await this.drain((cursor) => this.deps.repository.dueBy(soon, { limit: 500, ...(cursor ? { cursor } : {}) }));
+    const overdue = due.filter((r) => r.dueAt <= now.toISOString()).length;
+    return { overdue, dueSoon: due.length - overdue };
+  }
+
+  private async applyFlags(request: RequestItem, context: AuditContext): Promise<void> {
+    const view = resolveView('dpo').view;
+    const customer = await this.deps.customers.get(request.customerId, context, view);
+    const change =
+      request.type === 'restrict'
+        ? { restricted: true }
+        : { objections: [...new Set([...(customer.objections ?? []), ...(request.purposes ?? [])])] };
+    await this.deps.customers.update(request.customerId, { ...change, reason: `data-subject request ${request.id}` }, customer.version, context, view);
+  }
+
+  private async load(id: string): Promise<RequestItem> {
+    const item = await this.deps.repository.find(id);
+    if (!item) throw new NotFoundError('No request has this id.', 'id');
+    return item;
+  }
+
+  private async present(item: RequestItem, withDetails = true): Promise<SubjectRequest> {
+    const { pk: _pk, sk: _sk, sealedDetails, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...request } = item as RequestItem & Record<string, unknown>;
+    const details =
+      withDetails && sealedDetails
+        ? openJson<string>(await this.deps.keys.get(item.customerId), sealedDetails, { customerId: item.customerId, field: 'request.details' })
+        : undefined;
+    return { ...(request as unknown as SubjectRequest), ...(details ? { details } : {}) };
+  }
+
+  private audited(action: string, item: Pick<RequestFields, 'customerId'>) {
+    return { action, target: { type: 'customer', id: item.customerId } };
+  }
+
+  private async drain<T>(read: (cursor?: string) => Promise<QueryPage<T>>): Promise<T[]> {
+    const all: T[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await read(cursor);
+      all.push(...page.items);
+      cursor = page.cursor;
+    } while (cursor && all.length < EXPORT_MAX_ROWS);
+    return all;
+  }
+
+  private async publish(event: DomainEvent): Promise<void> {
+    try {
+      await this.deps.events.publish([event]);
+    } catch (error) {
+      this.deps.onPublishFailure(error, [event]);
+    }
+  }
+}

@@ -1,0 +1,21 @@
+import type { Role } from '../access/index.js';
+import type { RequestAction, RequestStatus } from './types.js';
+
+/** Which action moves a request from which status to which, and who may take it. */
+const transitions: Record<RequestAction, { from: RequestStatus[]; to: RequestStatus; roles: Role[] }> = {
+  'verify-identity': { from: ['received'], to: 'identity-verified', roles: ['admin', 'dpo', 'agent'] },
+  approve: { from: ['identity-verified'], to: 'in-progress', roles: ['dpo'] },
+  reject: { from: ['received', 'identity-verified', 'in-progress'], to: 'rejected', roles: ['dpo'] },
+  complete: { from: ['in-progress'], to: 'completed', roles: ['dpo', 'admin'] },
+};
+
+export type TransitionCheck = { ok: true; to: RequestStatus } | { ok: false; reason: 'role' | 'status' };
+
+export function checkTransition(status: RequestStatus, action: RequestAction, role: Role): TransitionCheck {
+  const rule = transitions[action];
+  if (!rule.roles.includes(role)) return { ok: false, reason: 'role' };
+  if (!rule.from.includes(status)) return { ok: false, reason: 'status' };
+  return { ok: true, to: rule.to };
+}
+
+export const isOpen = (status: RequestStatus) => status !== 'completed' && status !== 'rejected';

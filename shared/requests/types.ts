@@ -1,0 +1,38 @@
+import type { Jurisdiction } from './deadlines.js';
+
+export const requestTypes = ['access', 'rectify', 'erase', 'restrict', 'object'] as const;
+export type RequestType = (typeof requestTypes)[number];
+
+export const requestStatuses = ['received', 'identity-verified', 'in-progress', 'completed', 'rejected'] as const;
+export type RequestStatus = (typeof requestStatuses)[number];
+
+export const requestActions = ['verify-identity', 'approve', 'reject', 'complete'] as const;
+export type RequestAction = (typeof requestActions)[number];
+
+export interface RequestTransition {
+  action: RequestAction;
+  at: string;
+  actor: string;
+  role: string;
+  reason?: string;
+}
+
+/** A data-subject request as the API shows it (DSR-1 to DSR-5). */
+export interface SubjectRequest {
+  id: string;
+  customerId: string;
+  type: RequestType;
+  jurisdiction: Jurisdiction;
+  status: RequestStatus;
+  channel: string;
+  receivedAt: string;
+  dueAt: string;
+  /** For `object`: the purposes objected to. */
+  purposes?: string[];
+  /** What the customer asked, in their words (sealed at rest). */
+  details?: string;
+  rejectionReason?: string;
+  completedAt?: string;
+  transitions: RequestTransition[];
+  version: number;
+}

@@ -1,6 +1,11 @@
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { createErasureConsumer } from '../functions/erasure/handler.js';
 import { createHandlers } from '../functions/handlers.js';
+import { createObservability } from '../functions/http/index.js';
+import { FileEventPublisher } from '../shared/events/index.js';
+import type { DomainEvent, EventPublisher } from '../shared/ports/index.js';
+import { LocalQueue } from './queue.js';
 import { routeTable } from '../functions/routes.js';
 import { createContainer, createDynamoClient, type Config, type Container, type Overrides } from '../shared/runtime/index.js';
 import { defaultReviewIntervals } from '../shared/customers/index.js';
@@ -21,6 +26,8 @@ export interface LocalAppOptions {
 export interface LocalApp {
   url: string;
   container: Container;
+  /** The local queues and their consumers, as the event rules route them in AWS. */
+  queues: { erasure: LocalQueue };
   tokenSecret: Uint8Array;
   close(): Promise<void>;
 }
@@ -48,7 +55,19 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   const config = localConfig(options);
   const dynamodb = options.overrides?.dynamodb ?? createDynamoClient(config);
   await ensureTables(dynamodb, config.tablePrefix);
-  const container = createContainer(config, { dynamodb, ...options.overrides });
+  // Events go to the file, and those the AWS rules route to a queue go to its local stand-in.
+  const erasure = new LocalQueue({ name: 'erasure', maxReceives: 5, deadLetterFile: join(options.dataDir, 'dlq-erasure.jsonl') });
+  const file = new FileEventPublisher(join(options.dataDir, 'events.jsonl'));
+  const events: EventPublisher = options.overrides?.events ?? {
+    publish: async (published: DomainEvent[]) => {
+      await file.publish(published);
+      for (const event of published) {
+        if (event.type === 'ErasureApproved') erasure.send(JSON.stringify({ source: 'kehu', 'detail-type': event.type, detail: event }));
+      }
+    },
+  };
+  const container = createContainer(config, { dynamodb, events, ...options.overrides });
+  erasure.attach(createErasureConsumer(container, await createObservability('erasure')));
   const tokenSecret = loadTokenSecret(tokenSecretPath(options.dataDir));
   const server = createLocalApi({ routes: routeTable, handlers: await createHandlers(container), tokenSecret, corsOrigins: config.corsOrigins });
   await new Promise<void>((resolve, reject) => {
@@ -59,6 +78,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   return {
     url: `http://127.0.0.1:${port}`,
     container,
+    queues: { erasure },
     tokenSecret,
     close: () =>
       new Promise<void>((resolve) => {

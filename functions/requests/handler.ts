@@ -2,13 +2,17 @@ import type { Container } from '../../shared/runtime/index.js';
 import { createHttpHandler, type HttpHandler, type HttpHandlerOptions, type Operations } from '../http/index.js';
 import { requestRoutes } from './routes.js';
 
-export function requestOperations({ requests }: Container): Operations<typeof requestRoutes> {
+export function requestOperations({ requests, erasure }: Container): Operations<typeof requestRoutes> {
   const as = (actor: Parameters<typeof requests.get>[1]['actor']) => ({ actor, purpose: 'data-subject-request' });
   return {
     createRequest: async ({ body, actor }) => ({ status: 201, body: await requests.create(body, as(actor)) }),
     listRequests: async ({ query, actor }) => ({ status: 200, body: await requests.list(query, as(actor)) }),
     getRequest: async ({ params, actor }) => ({ status: 200, body: await requests.get(params.id, as(actor)) }),
     transitionRequest: async ({ params, body, actor }) => ({ status: 200, body: await requests.transition(params.id, body, as(actor)) }),
+    listCertificates: async ({ query }) => ({
+      status: 200,
+      body: await erasure.certificates({ limit: query.limit ?? 50, ...(query.cursor ? { cursor: query.cursor } : {}) }),
+    }),
     exportRequest: async ({ params, actor }) => ({
       status: 200,
       body: await requests.export(params.id, as(actor)),

@@ -6,7 +6,9 @@ import {
   requestSchema,
   subjectExportSchema,
   transitionSchema,
+  certificatePageSchema,
 } from '../../shared/requests/index.js';
+import { pageQuery } from '../../shared/customers/index.js';
 import { defineRoutes } from '../http/route.js';
 
 const context = 'requests';
@@ -60,6 +62,15 @@ export const requestRoutes = defineRoutes({
       409: { description: 'The action does not apply to the request in its status' },
       412: { description: 'The request changed meanwhile' },
     },
+  },
+  listCertificates: {
+    method: 'GET',
+    path: '/v1/destruction-certificates',
+    context,
+    summary: 'What was destroyed, for whom (pseudonymous), why, how, by whom and when (RET-3)',
+    roles: ['admin', 'dpo', 'auditor'],
+    query: pageQuery,
+    responses: { 200: { description: 'Certificates, newest first', schema: certificatePageSchema }, ...problems },
   },
   exportRequest: {
     method: 'GET',

@@ -1,4 +1,4 @@
-export { AuditTrail, defaultAuditOptions, type AuditTrailOptions, type SubjectResolver } from './service.js';
+export { AuditTrail, defaultAuditOptions, ERASED, type AuditTrailOptions, type SubjectResolver } from './service.js';
 export { AuditRepository } from './repository.js';
 export { entryHash, link, verifyLinks, GENESIS_HASH } from './chain.js';
 export { VerificationRangeError } from './errors.js';

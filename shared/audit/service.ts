@@ -17,8 +17,11 @@ export interface AuditTrailOptions {
 
 export const defaultAuditOptions: AuditTrailOptions = { chains: 64, maxVerifyDays: 31, maxVerifyEntries: 200_000 };
 
-/** Computes the current content hash of an audited target, or undefined if it is gone. */
-export type SubjectResolver = (targetId: string) => Promise<string | undefined>;
+/** Answered for a target removed by a certified erasure: gone lawfully, not tampered with. */
+export const ERASED = Symbol('erased');
+
+/** Computes the current content hash of an audited target, undefined if it is gone, ERASED if erased. */
+export type SubjectResolver = (targetId: string) => Promise<string | typeof ERASED | undefined>;
 
 const APPEND_ATTEMPTS = 12;
 const DAY_MS = 86_400_000;
@@ -132,7 +135,7 @@ export class AuditTrail {
         if (!resolve) continue;
         subjectsChecked += 1;
         const current = await resolve(entry.targetId);
-        if (current !== entry.subjectHash) {
+        if (current !== ERASED && current !== entry.subjectHash) {
           failures.push({
             chain,
             seq: entry.seq,

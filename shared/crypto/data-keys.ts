@@ -55,6 +55,11 @@ export class DataKeyRing {
     this.cache.set(customerId, key);
   }
 
+  /** Drops a destroyed key from memory too. */
+  forget(customerId: string): void {
+    this.cache.delete(customerId);
+  }
+
   get(customerId: string): Promise<Buffer> {
     const cached = this.cache.get(customerId);
     if (cached) return Promise.resolve(cached);

@@ -21,6 +21,8 @@ export interface CustomerItem extends Classification, ProcessingFlags, StoreItem
   createdBy: string;
   lastVerifiedAt?: string;
   reviewDueAt: string;
+  /** Set when an erasure starts: from then on the record is gone for every reader. */
+  erasure?: { requestId: string; startedAt: string };
   gsi1pk: 'CUSTOMER';
   gsi1sk: string;
   gsi2pk: 'CUSTOMER#REVIEW';

@@ -150,7 +150,7 @@ export class CustomerService {
     } else {
       result = await this.repository.list(filters, page);
     }
-    const items = await Promise.all(result.items.map((item) => this.toRecord(item, view)));
+    const items = await Promise.all(result.items.filter((item) => !item.erasure).map((item) => this.toRecord(item, view)));
     // A search that finds nobody still looked for somebody: it is recorded too.
     await this.deps.audit.record(
       context,
@@ -274,7 +274,7 @@ export class CustomerService {
 
   private async load(id: string): Promise<CustomerItem> {
     const item = await this.repository.find(id);
-    if (!item) throw new CustomerNotFoundError();
+    if (!item || item.erasure) throw new CustomerNotFoundError();
     return item;
   }
 

@@ -64,3 +64,19 @@ export const subjectExportSchema = z.object({
   requests: z.array(z.record(z.string(), z.unknown())),
   accessLog: z.array(z.record(z.string(), z.unknown())),
 });
+
+export const certificatePageSchema = z.object({
+  items: z.array(
+    z.object({
+      id: z.string(),
+      subjectRef: z.string(),
+      categories: z.array(z.string()),
+      reason: z.enum(['request', 'expiry', 'business-end']),
+      method: z.string(),
+      requestId: z.optional(z.string()),
+      actor: z.string(),
+      at: z.string(),
+    }),
+  ),
+  cursor: z.optional(z.string()),
+});

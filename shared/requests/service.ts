@@ -125,6 +125,30 @@ export class RequestService {
     return this.present(next as RequestItem);
   }
 
+  /** Every request of a customer, stored form (the erasure strips their sealed details). */
+  ofCustomer(customerId: string): Promise<RequestItem[]> {
+    return this.drain((cursor) => this.deps.repository.list({ customerId }, { limit: 100, ...(cursor ? { cursor } : {}) }));
+  }
+
+  /** Closes a request whose work a worker finished (an erasure); nothing if it is closed already. */
+  async completeBySystem(id: string, context: AuditContext): Promise<void> {
+    const current = await this.load(id);
+    if (current.status !== 'in-progress') return;
+    const at = this.deps.clock.now().toISOString();
+    const next: RequestFields = {
+      ...current,
+      status: 'completed',
+      completedAt: at,
+      transitions: [...current.transitions, { action: 'complete', at, actor: context.actor.id, role: context.actor.role, reason: 'erasure finished' }],
+      version: current.version + 1,
+    };
+    try {
+      await this.deps.audit.commit(context, [this.audited('request.complete', current)], [this.deps.repository.write(next, current.version)]);
+    } catch (error) {
+      if (!(error instanceof ConditionFailedError)) throw error;
+    }
+  }
+
   /** The machine-readable copy for an access request (DSR-1): everything held about the customer. */
   async export(id: string, context: AuditContext) {
     const request = await this.load(id);

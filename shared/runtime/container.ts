@@ -6,7 +6,8 @@ import { EventBridgePublisher, FileEventPublisher } from '../events/index.js';
 import { ExportService } from '../exports/index.js';
 import { SharingService } from '../sharing/index.js';
 import { RequestRepository, RequestService } from '../requests/index.js';
-import { AuditRepository, AuditTrail, type SubjectResolver } from '../audit/index.js';
+import { ErasureService } from '../erasure/index.js';
+import { AuditRepository, AuditTrail, ERASED, type SubjectResolver } from '../audit/index.js';
 import { DataKeyRing, KeyCache } from '../crypto/index.js';
 import { CustomerRepository, CustomerService } from '../customers/index.js';
 import { InteractionRepository, InteractionService } from '../interactions/index.js';
@@ -29,6 +30,7 @@ export interface Container {
   exports: ExportService;
   sharing: SharingService;
   requests: RequestService;
+  erasure: ErasureService;
 }
 
 /** Adapters a caller may swap (tests inject failing or counting ones). */
@@ -116,17 +118,22 @@ export function createContainer(config: Config, overrides: Overrides = {}): Cont
     sharing,
     onPublishFailure,
   });
+  const erasure = new ErasureService({ store, keys, clock, audit, requests });
+  // An interaction gone by a certified erasure is not a tampered one.
+  const interactionSubject: SubjectResolver = async (targetId) =>
+    (await interactions.subject(targetId)) ?? ((await erasure.isErased(targetId.split('/')[0] ?? '')) ? ERASED : undefined);
   return {
     config,
     store,
     keys,
     audit,
-    subjects: { interaction: interactions.subject },
+    subjects: { interaction: interactionSubject },
     customers,
     interactions,
     consent,
     exports,
     sharing,
     requests,
+    erasure,
   };
 }

@@ -1,0 +1,34 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import * as z from 'zod/mini';
+import type { Container } from '../../shared/runtime/index.js';
+import type { Observability } from '../http/index.js';
+import { parse } from '../http/validation.js';
+
+/** EventBridge delivers the domain event as `detail` of its envelope. Ids only. */
+const erasureMessage = z.object({
+  detail: z.object({ type: z.literal('ErasureApproved'), detail: z.strictObject({ requestId: z.uuid(), customerId: z.uuid() }) }),
+});
+
+/**
+ * The erasure queue's consumer: one approved erasure per message. A failure is reported
+ * for that message alone; the queue retries it, and after its last receive it rests in
+ * the DLQ (an alarm fires) with the customer hidden but intact.
+ */
+export function createErasureConsumer({ erasure }: Container, { logger, metrics }: Observability) {
+  const processor = new BatchProcessor(EventType.SQS);
+  const record = async (message: SQSRecord) => {
+    const { detail } = parse(erasureMessage, JSON.parse(message.body), 'body');
+    const certificate = await erasure.erase(detail.detail.customerId, detail.detail.requestId);
+    metrics.addMetric('Erasures', MetricUnit.Count, 1);
+    logger.info('erasure certified', { requestId: certificate.requestId, certificate: certificate.id });
+  };
+  return async (event: SQSEvent): Promise<SQSBatchResponse> => {
+    try {
+      return await processPartialResponse(event, record, processor);
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
+}

@@ -1,0 +1,1 @@
+export { ErasureService, type DestructionCertificate } from './service.js';

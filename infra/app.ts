@@ -30,7 +30,12 @@ export function buildKehu(app: App, config: DeploymentConfig): KehuStacks {
     storageKey: data.storageKey,
     applicationKey: data.applicationKey,
   };
-  const events = new EventsStack(app, name('Events'), { ...base('Kehu: event bus, queues, schedules'), ...shared });
+  const events = new EventsStack(app, name('Events'), {
+    ...base('Kehu: event bus, queues, schedules'),
+    ...shared,
+    keysTable: data.keysTable,
+    auditTable: data.auditTable,
+  });
   const api = new ApiStack(app, name('Api'), {
     ...base('Kehu: HTTP API and its functions'),
     ...shared,
@@ -44,7 +49,7 @@ export function buildKehu(app: App, config: DeploymentConfig): KehuStacks {
     ...base('Kehu: alarms and dashboard'),
     config,
     api: api.api,
-    functions: { ...api.functions, jobs: events.jobsFunction },
+    functions: { ...api.functions, jobs: events.jobsFunction, erasure: events.erasureFunction },
     keyServiceUsers: ['customers', 'interactions', 'consent', 'exports', 'sharing', 'requests'],
     deadLetterQueues: events.deadLetterQueues,
   });

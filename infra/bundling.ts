@@ -27,6 +27,7 @@ export const bundleBudgets: Readonly<Record<string, number>> = {
   exports: 900 * 1024,
   sharing: 900 * 1024,
   requests: 900 * 1024,
+  erasure: 900 * 1024,
 };
 
 export interface BundleSize {

@@ -1,6 +1,7 @@
 import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
+import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
@@ -13,11 +14,14 @@ import type { JobMessage } from '../../functions/jobs/handler.js';
 import type { DeploymentConfig } from '../config.js';
 import { KehuFunction } from '../constructs/function.js';
 import { DurableQueue } from '../constructs/queue.js';
+import { grantAudit } from './api-stack.js';
 
 export interface EventsStackProps extends StackProps {
   config: DeploymentConfig;
   tablePrefix: string;
   dataTable: dynamodb.ITable;
+  keysTable: dynamodb.ITable;
+  auditTable: dynamodb.ITable;
   storageKey: kms.IKey;
   applicationKey: kms.IKey;
 }
@@ -31,6 +35,8 @@ export class EventsStack extends Stack {
   readonly bus: events.EventBus;
   readonly jobs: DurableQueue;
   readonly jobsFunction: NodejsFunction;
+  readonly erasures: DurableQueue;
+  readonly erasureFunction: NodejsFunction;
   readonly deadLetterQueues: sqs.IQueue[];
 
   constructor(scope: Construct, id: string, props: EventsStackProps) {
@@ -55,7 +61,54 @@ export class EventsStack extends Stack {
       maxReceiveCount: 3,
       removalPolicy,
     });
-    this.deadLetterQueues = [this.jobs.deadLetterQueue];
+    // Approved erasures: the rule routes the event to a queue whose consumer erases (DSR-3).
+    this.erasures = new DurableQueue(this, 'Erasures', {
+      queueName: `kehu-${config.stage}-erasures`,
+      visibilityTimeout: Duration.seconds(consumerTimeout.toSeconds() * 6),
+      maxReceiveCount: 5,
+      removalPolicy,
+    });
+    new events.Rule(this, 'ErasureApprovedRule', {
+      ruleName: `kehu-${config.stage}-erasure-approved`,
+      eventBus: this.bus,
+      eventPattern: { source: ['kehu'], detailType: ['ErasureApproved'] },
+      targets: [new eventTargets.SqsQueue(this.erasures.queue, { deadLetterQueue: this.erasures.deadLetterQueue })],
+    });
+    this.erasureFunction = new KehuFunction(this, 'ErasureConsumer', {
+      context: 'erasure',
+      stage: config.stage,
+      timeout: consumerTimeout,
+      environment: { TABLE_PREFIX: props.tablePrefix, KEY_PROVIDER: 'kms', KMS_KEY_ID: props.applicationKey.keyArn },
+      removalPolicy,
+    }).function;
+    this.erasureFunction.addEventSource(new SqsEventSource(this.erasures.queue, { batchSize: 1, reportBatchItemFailures: true }));
+    const table = props.dataTable.tableArn;
+    this.erasureFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
+        resources: [table, `${table}/index/gsi1`, `${table}/index/gsi2`],
+      }),
+    );
+    // The only function that may delete a data key; it reads the blind-index key for pseudonyms.
+    this.erasureFunction.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['dynamodb:GetItem', 'dynamodb:DeleteItem'], resources: [props.keysTable.tableArn] }),
+    );
+    this.erasureFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt'],
+        resources: [props.applicationKey.keyArn],
+        conditions: { StringEquals: { 'kms:EncryptionContext:purpose': 'blind-index' } },
+      }),
+    );
+    this.erasureFunction.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+        resources: [props.storageKey.keyArn],
+        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${this.region}.amazonaws.com` } },
+      }),
+    );
+    grantAudit(this.erasureFunction, props, 'append');
+    this.deadLetterQueues = [this.jobs.deadLetterQueue, this.erasures.deadLetterQueue];
 
     this.jobsFunction = new KehuFunction(this, 'JobsConsumer', {
       context: 'jobs',

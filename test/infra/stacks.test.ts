@@ -115,7 +115,7 @@ describe('functions', () => {
   const functions = () => [...resourcesOf(t.api, 'AWS::Lambda::Function'), ...resourcesOf(t.events, 'AWS::Lambda::Function')];
 
   it('run Node 22 or newer on arm64 with tracing and Powertools', () => {
-    expect(functions().length).toBe(9);
+    expect(functions().length).toBe(10);
     for (const fn of functions()) {
       expect(Number(/^nodejs(\d+)\.x$/.exec(fn.Properties.Runtime)?.[1])).toBeGreaterThanOrEqual(22);
       expect(fn.Properties.Architectures).toEqual(['arm64']);
@@ -164,6 +164,25 @@ describe('domain events', () => {
     const puts = statements.filter((s) => [s.Action].flat().includes('events:PutEvents'));
     expect(puts).toHaveLength(2); // consent and requests
     for (const put of puts) expect(JSON.stringify(put.Resource)).toContain('Bus');
+  });
+});
+
+describe('erasure', () => {
+  it('routes approved erasures to a queue with a DLQ, and only its consumer may delete data keys', () => {
+    t.events.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['kehu'], 'detail-type': ['ErasureApproved'] },
+      Targets: [Match.objectLike({ DeadLetterConfig: { Arn: Match.anyValue() } })],
+    });
+    t.events.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+    const deleters = [t.api, t.events]
+      .flatMap((template) => resourcesOf(template, 'AWS::IAM::Policy'))
+      .filter((p) =>
+        (p.Properties.PolicyDocument.Statement as Array<{ Effect: string; Action: string | string[]; Resource: unknown }>).some(
+          (s) => s.Effect === 'Allow' && [s.Action].flat().includes('dynamodb:DeleteItem') && JSON.stringify(s.Resource).includes('KeysTable'),
+        ),
+      );
+    expect(deleters).toHaveLength(1);
+    expect(JSON.stringify(deleters[0]!.Properties.Roles)).toContain('ErasureConsumer');
   });
 });
 
@@ -216,7 +235,7 @@ describe('events stack', () => {
 describe('observability stack', () => {
   it('raises the alarms operations need, to an encrypted topic that mails the configured address', () => {
     const names = resourcesOf(t.observability, 'AWS::CloudWatch::Alarm').map((a) => a.Properties.AlarmName as string);
-    for (const expected of ['RequestsDueSoon', 'RequestsOverdue', 'RequestsErrors', 'AuditErrors', 'InteractionsErrors', 'ConsentErrors', 'ExportsErrors', 'SharingErrors', 'Api5xxRate', 'ApiLatencyP99', 'CustomersErrors', 'CustomersThrottles', 'PlatformErrors', 'JobsErrors', 'JobsThrottles', 'DeadLetters1', 'KmsErrors', 'StoreErrors']) {
+    for (const expected of ['ErasureErrors', 'DeadLetters2', 'RequestsDueSoon', 'RequestsOverdue', 'RequestsErrors', 'AuditErrors', 'InteractionsErrors', 'ConsentErrors', 'ExportsErrors', 'SharingErrors', 'Api5xxRate', 'ApiLatencyP99', 'CustomersErrors', 'CustomersThrottles', 'PlatformErrors', 'JobsErrors', 'JobsThrottles', 'DeadLetters1', 'KmsErrors', 'StoreErrors']) {
       expect(names).toContain(`kehu-test-${expected}`);
     }
     for (const alarm of resourcesOf(t.observability, 'AWS::CloudWatch::Alarm')) {

@@ -4,6 +4,7 @@ import { createConsentHandler } from './consent/handler.js';
 import { createExportsHandler } from './exports/handler.js';
 import { createSharingHandler } from './sharing/handler.js';
 import { createRequestsHandler } from './requests/handler.js';
+import { createRetentionHandler } from './retention/handler.js';
 import { createCustomersHandler } from './customers/handler.js';
 import { createInteractionsHandler } from './interactions/handler.js';
 import { createObservability, type HttpHandler } from './http/index.js';
@@ -23,6 +24,7 @@ export async function createHandlers(container: Container): Promise<Record<strin
     exports: createExportsHandler(container, await options('exports')),
     sharing: createSharingHandler(container, await options('sharing')),
     requests: createRequestsHandler(container, await options('requests')),
+    retention: createRetentionHandler(container, await options('retention')),
     audit: createAuditHandler(container, await options('audit')),
   };
 }

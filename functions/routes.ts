@@ -3,6 +3,7 @@ import { consentRoutes } from './consent/routes.js';
 import { exportRoutes } from './exports/routes.js';
 import { sharingRoutes } from './sharing/routes.js';
 import { requestRoutes } from './requests/routes.js';
+import { retentionRoutes } from './retention/routes.js';
 import { customerRoutes } from './customers/routes.js';
 import { interactionRoutes } from './interactions/routes.js';
 import type { RouteSpec } from './http/route.js';
@@ -20,6 +21,7 @@ export const routeTable: readonly RouteSpec[] = [
   ...Object.values(exportRoutes),
   ...Object.values(sharingRoutes),
   ...Object.values(requestRoutes),
+  ...Object.values(retentionRoutes),
   ...Object.values(auditRoutes),
 ];
 

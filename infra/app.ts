@@ -50,7 +50,6 @@ export function buildKehu(app: App, config: DeploymentConfig): KehuStacks {
     config,
     api: api.api,
     functions: { ...api.functions, jobs: events.jobsFunction, erasure: events.erasureFunction },
-    keyServiceUsers: ['customers', 'interactions', 'consent', 'exports', 'sharing', 'requests'],
     deadLetterQueues: events.deadLetterQueues,
   });
   return { data, identity, api, events, observability };

@@ -28,6 +28,7 @@ export const bundleBudgets: Readonly<Record<string, number>> = {
   sharing: 900 * 1024,
   requests: 900 * 1024,
   erasure: 900 * 1024,
+  retention: 900 * 1024,
 };
 
 export interface BundleSize {

@@ -62,7 +62,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     publish: async (published: DomainEvent[]) => {
       await file.publish(published);
       for (const event of published) {
-        if (event.type === 'ErasureApproved') erasure.send(JSON.stringify({ source: 'kehu', 'detail-type': event.type, detail: event }));
+        if (event.type === 'ErasureApproved' || event.type === 'RetentionExpired') erasure.send(JSON.stringify({ source: 'kehu', 'detail-type': event.type, detail: event }));
       }
     },
   };

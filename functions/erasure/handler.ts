@@ -8,7 +8,10 @@ import { parse } from '../http/validation.js';
 
 /** EventBridge delivers the domain event as `detail` of its envelope. Ids only. */
 const erasureMessage = z.object({
-  detail: z.object({ type: z.literal('ErasureApproved'), detail: z.strictObject({ requestId: z.uuid(), customerId: z.uuid() }) }),
+  detail: z.union([
+    z.object({ type: z.literal('ErasureApproved'), detail: z.strictObject({ requestId: z.uuid(), customerId: z.uuid() }) }),
+    z.object({ type: z.literal('RetentionExpired'), detail: z.strictObject({ sweepId: z.uuid(), customerId: z.uuid() }) }),
+  ]),
 });
 
 /**
@@ -20,9 +23,10 @@ export function createErasureConsumer({ erasure }: Container, { logger, metrics 
   const processor = new BatchProcessor(EventType.SQS);
   const record = async (message: SQSRecord) => {
     const { detail } = parse(erasureMessage, JSON.parse(message.body), 'body');
-    const certificate = await erasure.erase(detail.detail.customerId, detail.detail.requestId);
+    const { customerId, ...cause } = detail.detail;
+    const certificate = await erasure.erase(customerId, cause);
     metrics.addMetric('Erasures', MetricUnit.Count, 1);
-    logger.info('erasure certified', { requestId: certificate.requestId, certificate: certificate.id });
+    logger.info('erasure certified', { certificate: certificate.id, reason: certificate.reason });
   };
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     try {

@@ -18,6 +18,9 @@ export interface Problem {
 
 export const problemType = (slug: string) => `urn:kehu:problem:${slug}`;
 
+/** The `service` dimension of dependency-failure metrics, whichever function counts them. */
+export const DEPENDENCY_METRICS_SERVICE = 'kehu';
+
 const statusOf: Record<ErrorKind, [number, string]> = {
   validation: [400, 'Invalid request'],
   unauthenticated: [401, 'Authentication required'],
@@ -95,7 +98,10 @@ export const problemDetails = (
     const problem = toProblem(request.error, request.event.requestContext?.requestId);
     if (request.error instanceof UnavailableError) {
       const metric = { 'key-service': 'KeyServiceErrors', store: 'StoreErrors', 'event-bus': 'EventBusErrors' }[request.error.dependency];
-      metrics.addMetric(metric, MetricUnit.Count, 1);
+      // One dimension for every function, so that one alarm watches them all.
+      const single = metrics.singleMetric();
+      single.setDefaultDimensions({ service: DEPENDENCY_METRICS_SERVICE });
+      single.addMetric(metric, MetricUnit.Count, 1);
     }
     if (problem.status >= 500) {
       const error = request.error as Error & { cause?: unknown };

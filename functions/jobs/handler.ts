@@ -7,14 +7,14 @@ import type { Observability } from '../http/index.js';
 import { parse } from '../http/validation.js';
 
 /** A scheduled job, as the schedule puts it on the jobs queue. Ids and names only. */
-export const jobMessage = z.strictObject({ job: z.enum(['review-reminders', 'request-deadlines']) });
+export const jobMessage = z.strictObject({ job: z.enum(['review-reminders', 'request-deadlines', 'retention-sweep']) });
 export type JobMessage = z.infer<typeof jobMessage>;
 
 /**
  * The jobs queue consumer: runs each scheduled job; a message that fails is reported
  * back alone (partial batch failure) and, after its retries, lands in the DLQ.
  */
-export function createJobsHandler({ customers, requests }: Container, { logger, metrics }: Observability) {
+export function createJobsHandler({ customers, requests, retention }: Container, { logger, metrics }: Observability) {
   const jobs: Record<JobMessage['job'], () => Promise<void>> = {
     'review-reminders': async () => {
       const due = await customers.countDueForReview();
@@ -27,6 +27,13 @@ export function createJobsHandler({ customers, requests }: Container, { logger, 
       metrics.addMetric('RequestsOverdue', MetricUnit.Count, overdue);
       metrics.addMetric('RequestsDueSoon', MetricUnit.Count, dueSoon);
       logger.info('request deadlines', { overdue, dueSoon });
+    },
+    // RET-2: the daily sweep, as POST /v1/retention/sweeps runs it on demand.
+    'retention-sweep': async () => {
+      const result = await retention.sweep({ actor: { id: 'retention-schedule', role: 'dpo' }, purpose: 'retention' });
+      metrics.addMetric('InteractionsExpired', MetricUnit.Count, result.interactionsDestroyed);
+      metrics.addMetric('CustomersExpired', MetricUnit.Count, result.customersQueued);
+      logger.info('retention sweep', { ...result });
     },
   };
   const processor = new BatchProcessor(EventType.SQS);

@@ -101,9 +101,14 @@ export class ApiStack extends Stack {
       environment: { EVENT_BUS_NAME: props.bus.eventBusName },
     });
     const audit = dataFunction('Audit', 'audit', { timeout: Duration.seconds(29) });
+    const retention = dataFunction('Retention', 'retention', {
+      timeout: Duration.seconds(29),
+      environment: { EVENT_BUS_NAME: props.bus.eventBusName },
+    });
+    grantRetention(retention, props);
     props.bus.grantPutEventsTo(consent);
     props.bus.grantPutEventsTo(requests);
-    this.functions = { platform, customers, interactions, consent, exports: exportsFn, sharing, requests, audit };
+    this.functions = { platform, customers, interactions, consent, exports: exportsFn, sharing, requests, retention, audit };
     grantCustomerData(customers, props, customersAccess);
     grantCustomerData(interactions, props, interactionsAccess);
     grantCustomerData(consent, props, consentAccess);
@@ -197,6 +202,41 @@ export class ApiStack extends Stack {
       }
     }
   }
+}
+
+/**
+ * A retention sweep reads the retention index, deletes expired interactions, writes
+ * certificates, reads the blind-index key (for pseudonymous references) and hands
+ * expired customers to the erasure queue through the bus.
+ */
+export function grantRetention(
+  fn: NodejsFunction,
+  props: { dataTable: dynamodb.ITable; keysTable: dynamodb.ITable; auditTable: dynamodb.ITable; storageKey: kms.IKey; applicationKey: kms.IKey; bus: events.IEventBus },
+) {
+  const table = props.dataTable.tableArn;
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
+      resources: [table, `${table}/index/gsi1`, `${table}/index/gsi3`],
+    }),
+  );
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [props.keysTable.tableArn] }));
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ['kms:Decrypt'],
+      resources: [props.applicationKey.keyArn],
+      conditions: { StringEquals: { 'kms:EncryptionContext:purpose': 'blind-index' } },
+    }),
+  );
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
+      resources: [props.storageKey.keyArn],
+      conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(fn).region}.amazonaws.com` } },
+    }),
+  );
+  props.bus.grantPutEventsTo(fn);
+  grantAudit(fn, props, 'append');
 }
 
 /**

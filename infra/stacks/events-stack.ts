@@ -14,7 +14,7 @@ import type { JobMessage } from '../../functions/jobs/handler.js';
 import type { DeploymentConfig } from '../config.js';
 import { KehuFunction } from '../constructs/function.js';
 import { DurableQueue } from '../constructs/queue.js';
-import { grantAudit } from './api-stack.js';
+import { grantAudit, grantRetention } from './api-stack.js';
 
 export interface EventsStackProps extends StackProps {
   config: DeploymentConfig;
@@ -71,7 +71,7 @@ export class EventsStack extends Stack {
     new events.Rule(this, 'ErasureApprovedRule', {
       ruleName: `kehu-${config.stage}-erasure-approved`,
       eventBus: this.bus,
-      eventPattern: { source: ['kehu'], detailType: ['ErasureApproved'] },
+      eventPattern: { source: ['kehu'], detailType: ['ErasureApproved', 'RetentionExpired'] },
       targets: [new eventTargets.SqsQueue(this.erasures.queue, { deadLetterQueue: this.erasures.deadLetterQueue })],
     });
     this.erasureFunction = new KehuFunction(this, 'ErasureConsumer', {
@@ -114,9 +114,11 @@ export class EventsStack extends Stack {
       context: 'jobs',
       stage: config.stage,
       timeout: consumerTimeout,
-      environment: { TABLE_PREFIX: props.tablePrefix, KEY_PROVIDER: 'kms', KMS_KEY_ID: props.applicationKey.keyArn },
+      environment: { TABLE_PREFIX: props.tablePrefix, KEY_PROVIDER: 'kms', KMS_KEY_ID: props.applicationKey.keyArn, EVENT_BUS_NAME: this.bus.eventBusName },
       removalPolicy,
     }).function;
+    // The daily retention sweep runs here.
+    grantRetention(this.jobsFunction, { ...props, bus: this.bus });
     this.jobsFunction.addEventSource(new SqsEventSource(this.jobs.queue, { batchSize: 10, reportBatchItemFailures: true }));
     // Review reminders read the review index only: no personal field, no application key.
     this.jobsFunction.addToRolePolicy(
@@ -140,6 +142,12 @@ export class EventsStack extends Stack {
         deadLetterQueue: this.jobs.deadLetterQueue,
         retryAttempts: 3,
       }),
+    });
+    new scheduler.Schedule(this, 'RetentionSweep', {
+      scheduleName: `kehu-${config.stage}-retention-sweep`,
+      description: 'Destroys data past its retention period (RET-2)',
+      schedule: scheduler.ScheduleExpression.cron({ hour: '2', minute: '30' }),
+      target: new targets.SqsSendMessage(this.jobs.queue, { input: job('retention-sweep'), deadLetterQueue: this.jobs.deadLetterQueue, retryAttempts: 3 }),
     });
     new scheduler.Schedule(this, 'ReviewReminders', {
       scheduleName: `kehu-${config.stage}-review-reminders`,

@@ -10,14 +10,13 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../../functions/http/observability.js';
+import { DEPENDENCY_METRICS_SERVICE } from '../../functions/http/problem.js';
 import type { DeploymentConfig } from '../config.js';
 
 export interface ObservabilityStackProps extends StackProps {
   config: DeploymentConfig;
   api: apigwv2.IHttpApi;
   functions: Record<string, lambda.IFunction>;
-  /** The functions that call KMS for data keys (their service names). */
-  keyServiceUsers: string[];
   deadLetterQueues: sqs.IQueue[];
 }
 
@@ -94,22 +93,13 @@ export class ObservabilityStack extends Stack {
     // Powertools metrics carry the function's service name as their dimension.
     const kehuMetric = (metricName: string, service: string, statistic = 'Sum') =>
       new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, period: FIVE_MINUTES, statistic, dimensionsMap: { service } });
-    const keyServiceErrors = new cloudwatch.MathExpression({
-      expression: props.keyServiceUsers.map((_s, i) => `FILL(k${i}, 0)`).join(' + '),
-      usingMetrics: Object.fromEntries(props.keyServiceUsers.map((service, i) => [`k${i}`, kehuMetric('KeyServiceErrors', service)])),
-      label: 'Key service (KMS) errors',
-      period: FIVE_MINUTES,
-    });
+    // Every function counts dependency failures under one `service` dimension.
+    const keyServiceErrors = kehuMetric('KeyServiceErrors', DEPENDENCY_METRICS_SERVICE);
     // DSR-4: warn while a deadline can still be met, and again once one has passed.
     alarm('RequestsDueSoon', 'A data-subject request is due within 3 days and still open.', kehuMetric('RequestsDueSoon', 'jobs', 'Maximum'), 1);
     alarm('RequestsOverdue', 'A data-subject request is past its legal deadline.', kehuMetric('RequestsOverdue', 'jobs', 'Maximum'), 1);
     alarm('KmsErrors', 'Requests failed because KMS could not wrap or unwrap a data key.', keyServiceErrors, 1);
-    const storeErrors = new cloudwatch.MathExpression({
-      expression: Object.keys(props.functions).map((_s, i) => `FILL(s${i}, 0)`).join(' + '),
-      usingMetrics: Object.fromEntries(Object.keys(props.functions).map((service, i) => [`s${i}`, kehuMetric('StoreErrors', service)])),
-      label: 'DynamoDB errors',
-      period: FIVE_MINUTES,
-    });
+    const storeErrors = kehuMetric('StoreErrors', DEPENDENCY_METRICS_SERVICE);
     alarm('StoreErrors', 'Requests failed (503) because DynamoDB could not be reached or kept throttling.', storeErrors, 5);
 
     new cloudwatch.Dashboard(this, 'Dashboard', {

@@ -27,6 +27,9 @@ export interface CustomerItem extends Classification, ProcessingFlags, StoreItem
   gsi1sk: string;
   gsi2pk: 'CUSTOMER#REVIEW';
   gsi2sk: string;
+  /** Retention runs from the last change (RET-1). */
+  gsi3pk: 'RETAIN#profile';
+  gsi3sk: string;
 }
 
 interface HistoryItem extends HistoryEntry, StoreItem {

@@ -101,6 +101,8 @@ export class CustomerService {
       gsi1sk: number,
       gsi2pk: 'CUSTOMER#REVIEW',
       gsi2sk: reviewSortKey(dueAt, id),
+      gsi3pk: 'RETAIN#profile',
+      gsi3sk: `${at}#${id}`,
     };
     const history = historyEntry(1, at, actor, 'created', Object.keys(input), 'collected');
     const writes = this.repository.createWrites({
@@ -216,6 +218,7 @@ export class CustomerService {
       updatedAt: at,
       reviewDueAt: dueAt,
       gsi2sk: reviewSortKey(dueAt, id),
+      gsi3sk: `${at}#${id}`,
     };
     await this.commitUpdate(context, 'customer.update', next, current.version, historyEntry(next.version, at, actor, 'updated', changed, reason), addGuards, releaseGuards);
     return this.toRecord(next, view);
@@ -240,6 +243,7 @@ export class CustomerService {
         lastVerifiedAt: at,
         reviewDueAt: dueAt,
         gsi2sk: reviewSortKey(dueAt, id),
+        gsi3sk: `${at}#${id}`,
       };
       const fields = input.fields ?? ['name', 'emails', 'phones', 'addresses'];
       try {

@@ -33,16 +33,22 @@ export class ErasureService {
     private readonly deps: { store: Store; keys: DataKeyRing; clock: Clock; audit: AuditTrail; requests: RequestService },
   ) {}
 
-  async erase(customerId: string, requestId: string): Promise<DestructionCertificate> {
-    const certificateKey = { pk: `CERTIFICATE#${requestId}`, sk: 'CERTIFICATE' };
+  /**
+   * Erases a customer for an approved request, or because their record's retention ended
+   * (`sweepId` then names the sweep).
+   */
+  async erase(customerId: string, cause: { requestId: string } | { sweepId: string }): Promise<DestructionCertificate> {
+    const requestId = 'requestId' in cause ? cause.requestId : undefined;
+    const reference = requestId ?? `${(cause as { sweepId: string }).sweepId}:${customerId}`;
+    const certificateKey = { pk: `CERTIFICATE#${reference}`, sk: 'CERTIFICATE' };
     const done = await this.deps.store.get<DestructionCertificate & StoreItem>(T, certificateKey);
     if (done) return strip(done);
-    const context = { actor: { ...WORKER, requestId }, purpose: 'erasure' };
+    const context = { actor: { ...WORKER, requestId: reference }, purpose: requestId ? 'erasure' : 'retention' };
 
     // 1. Hide: from now on the customer is gone for every route.
     const profile = await this.deps.store.get<CustomerItem>(T, { pk: `CUSTOMER#${customerId}`, sk: 'PROFILE' });
     if (profile && !profile.erasure) {
-      const hidden = { ...profile, erasure: { requestId, startedAt: this.deps.clock.now().toISOString() }, version: profile.version + 1 };
+      const hidden = { ...profile, erasure: { requestId: reference, startedAt: this.deps.clock.now().toISOString() }, version: profile.version + 1 };
       await this.deps.store.transact([{ op: 'put', table: T, item: hidden, condition: { kind: 'version', version: profile.version }, label: 'profile' }]);
     }
     // 2. Delete: guards first (the profile names them), then every item of the customer, the profile last.
@@ -62,17 +68,49 @@ export class ErasureService {
     this.deps.keys.forget(customerId);
     // 4. Certify, audited in the same transaction; then close the request.
     const certificate: DestructionCertificate = {
-      id: requestId,
+      id: reference,
       subjectRef: await this.subjectRef(customerId),
       categories: CATEGORIES,
-      reason: 'request',
+      reason: requestId ? 'request' : 'expiry',
       method: 'deletion of every item and index entry, then destruction of the customer data key (crypto-shredding)',
-      requestId,
-      actor: WORKER.id,
+      ...(requestId ? { requestId } : {}),
+      actor: requestId ? WORKER.id : 'retention-sweep',
       at: this.deps.clock.now().toISOString(),
     };
+    await this.certify(certificate, certificateKey, context, customerId);
+    if (requestId) await this.deps.requests.completeBySystem(requestId, context);
+    return certificate;
+  }
+
+  /** Destroys interactions whose retention ended (RET-2) and certifies it per customer. */
+  async expireInteractions(customerId: string, keys: Array<{ pk: string; sk: string }>, sweepId: string): Promise<DestructionCertificate> {
+    const reference = `${sweepId}:${customerId}:interactions`;
+    const certificateKey = { pk: `CERTIFICATE#${reference}`, sk: 'CERTIFICATE' };
+    const done = await this.deps.store.get<DestructionCertificate & StoreItem>(T, certificateKey);
+    if (done) return strip(done);
+    await this.deleteAll(keys);
+    const certificate: DestructionCertificate = {
+      id: reference,
+      subjectRef: await this.subjectRef(customerId),
+      categories: ['interactions'],
+      reason: 'expiry',
+      method: `deletion of ${keys.length} interaction record(s) past their retention period`,
+      actor: 'retention-sweep',
+      at: this.deps.clock.now().toISOString(),
+    };
+    await this.certify(certificate, certificateKey, { actor: { ...WORKER, id: 'retention-sweep', requestId: sweepId }, purpose: 'retention' }, customerId);
+    return certificate;
+  }
+
+  private async certify(
+    certificate: DestructionCertificate,
+    certificateKey: { pk: string; sk: string },
+    context: { actor: { id: string; role: 'dpo'; requestId: string }; purpose: string },
+    customerId: string,
+  ): Promise<void> {
     try {
-      await this.deps.audit.commit(context, [{ action: 'customer.erase', target: { type: 'customer', id: customerId } }], [
+      const action = certificate.categories.length === 1 ? 'interaction.expire' : 'customer.erase';
+      await this.deps.audit.commit(context, [{ action, target: { type: 'customer', id: customerId } }], [
         {
           op: 'put',
           table: T,
@@ -91,8 +129,6 @@ export class ErasureService {
     } catch (error) {
       if (!(error instanceof ConditionFailedError)) throw error;
     }
-    await this.deps.requests.completeBySystem(requestId, context);
-    return certificate;
   }
 
   /** Whether a certified erasure removed this customer (found by pseudonymous reference). */

@@ -49,6 +49,9 @@ export class InteractionService {
       kind: 'interaction',
       ...content,
       contentHash,
+      // Retention of interactions runs from when they happened (RET-1).
+      gsi3pk: 'RETAIN#interaction',
+      gsi3sk: `${input.occurredAt}#${customerId}#${id}`,
     };
     await this.deps.audit.commit(
       context,

@@ -7,6 +7,7 @@ import { ExportService } from '../exports/index.js';
 import { SharingService } from '../sharing/index.js';
 import { RequestRepository, RequestService } from '../requests/index.js';
 import { ErasureService } from '../erasure/index.js';
+import { RetentionService } from '../retention/index.js';
 import { AuditRepository, AuditTrail, ERASED, type SubjectResolver } from '../audit/index.js';
 import { DataKeyRing, KeyCache } from '../crypto/index.js';
 import { CustomerRepository, CustomerService } from '../customers/index.js';
@@ -31,6 +32,7 @@ export interface Container {
   sharing: SharingService;
   requests: RequestService;
   erasure: ErasureService;
+  retention: RetentionService;
 }
 
 /** Adapters a caller may swap (tests inject failing or counting ones). */
@@ -135,5 +137,6 @@ export function createContainer(config: Config, overrides: Overrides = {}): Cont
     sharing,
     requests,
     erasure,
+    retention: new RetentionService({ store, clock, audit, erasure, events }),
   };
 }

@@ -1,5 +1,6 @@
 import {
   CreateTableCommand,
+  UpdateTableCommand,
   DescribeTableCommand,
   ResourceInUseException,
   type DynamoDBClient,
@@ -35,6 +36,19 @@ export function createTableInput(prefix: string, table: TableDefinition): Create
   };
 }
 
+/** A table made by an older version gets the indexes added since (one per update, as DynamoDB allows). */
+async function addMissingIndexes(client: DynamoDBClient, input: CreateTableCommandInput): Promise<void> {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: input.TableName }));
+  const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+  for (const index of input.GlobalSecondaryIndexes ?? []) {
+    if (present.has(index.IndexName)) continue;
+    const attributes = (input.AttributeDefinitions ?? []).filter((a) => index.KeySchema?.some((k) => k.AttributeName === a.AttributeName));
+    await client.send(
+      new UpdateTableCommand({ TableName: input.TableName, AttributeDefinitions: attributes, GlobalSecondaryIndexUpdates: [{ Create: index }] }),
+    );
+  }
+}
+
 /** Creates every missing table (local runtime and tests); existing ones are left alone. */
 export async function ensureTables(client: DynamoDBClient, prefix: string): Promise<void> {
   await Promise.all(
@@ -44,6 +58,7 @@ export async function ensureTables(client: DynamoDBClient, prefix: string): Prom
         await client.send(new CreateTableCommand(input));
       } catch (error) {
         if (!(error instanceof ResourceInUseException)) throw error;
+        await addMissingIndexes(client, input);
       }
       // DynamoDB Local creates synchronously, but AWS does not: wait for ACTIVE.
       for (let i = 0; i < 60; i++) {

@@ -26,7 +26,8 @@ export interface TableDefinition {
 /**
  * The customer aggregate: profile, history, uniqueness guards and idempotency records.
  * - `gsi1`: listings by entity kind (`gsi1pk` = kind, `gsi1sk` = sortable id/number);
- * - `gsi2`: schedules (`gsi2pk` = what is due, `gsi2sk` = due date + id).
+ * - `gsi2`: schedules (`gsi2pk` = what is due, `gsi2sk` = due date + id);
+ * - `gsi3`: retention (`gsi3pk` = data category, `gsi3sk` = the date its clock runs from).
  */
 export const dataTable: TableDefinition = {
   name: 'data',
@@ -35,6 +36,7 @@ export const dataTable: TableDefinition = {
   indexes: [
     { name: 'gsi1', partitionKey: { name: 'gsi1pk', type: 'S' }, sortKey: { name: 'gsi1sk', type: 'S' } },
     { name: 'gsi2', partitionKey: { name: 'gsi2pk', type: 'S' }, sortKey: { name: 'gsi2sk', type: 'S' } },
+    { name: 'gsi3', partitionKey: { name: 'gsi3pk', type: 'S' }, sortKey: { name: 'gsi3sk', type: 'S' } },
   ],
   ttlAttribute: 'expiresAt',
 };

@@ -115,7 +115,7 @@ describe('functions', () => {
   const functions = () => [...resourcesOf(t.api, 'AWS::Lambda::Function'), ...resourcesOf(t.events, 'AWS::Lambda::Function')];
 
   it('run Node 22 or newer on arm64 with tracing and Powertools', () => {
-    expect(functions().length).toBe(10);
+    expect(functions().length).toBe(11);
     for (const fn of functions()) {
       expect(Number(/^nodejs(\d+)\.x$/.exec(fn.Properties.Runtime)?.[1])).toBeGreaterThanOrEqual(22);
       expect(fn.Properties.Architectures).toEqual(['arm64']);
@@ -157,12 +157,12 @@ describe('functions', () => {
 });
 
 describe('domain events', () => {
-  it('let only consent and requests put events, and only on Kehu\'s bus', () => {
+  it('let only consent, requests and retention put events in the API, and only on Kehu\'s bus', () => {
     const statements = resourcesOf(t.api, 'AWS::IAM::Policy').flatMap((p) =>
       (p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>).map((s) => ({ policy: p, ...s })),
     );
     const puts = statements.filter((s) => [s.Action].flat().includes('events:PutEvents'));
-    expect(puts).toHaveLength(2); // consent and requests
+    expect(puts).toHaveLength(3); // consent, requests, retention
     for (const put of puts) expect(JSON.stringify(put.Resource)).toContain('Bus');
   });
 });
@@ -170,7 +170,7 @@ describe('domain events', () => {
 describe('erasure', () => {
   it('routes approved erasures to a queue with a DLQ, and only its consumer may delete data keys', () => {
     t.events.hasResourceProperties('AWS::Events::Rule', {
-      EventPattern: { source: ['kehu'], 'detail-type': ['ErasureApproved'] },
+      EventPattern: { source: ['kehu'], 'detail-type': ['ErasureApproved', 'RetentionExpired'] },
       Targets: [Match.objectLike({ DeadLetterConfig: { Arn: Match.anyValue() } })],
     });
     t.events.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 1, FunctionResponseTypes: ['ReportBatchItemFailures'] });
@@ -190,7 +190,7 @@ describe('audit trail', () => {
   it('may only be appended to and read: every function that touches it is denied updates and deletes', () => {
     const policies = resourcesOf(t.api, 'AWS::IAM::Policy');
     const touching = policies.filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('AuditTable'));
-    expect(touching.length).toBe(7); // customers, interactions, consent, exports, sharing, requests (append), audit (read)
+    expect(touching.length).toBe(8); // customers, interactions, consent, exports, sharing, requests, retention (append), audit (read)
     for (const policy of touching) {
       const statements = policy.Properties.PolicyDocument.Statement as Array<{ Effect: string; Action: string | string[]; Resource: unknown }>;
       const onAudit = statements.filter((s) => JSON.stringify(s.Resource).includes('AuditTable'));
@@ -225,6 +225,9 @@ describe('events stack', () => {
       Target: Match.objectLike({ DeadLetterConfig: { Arn: Match.anyValue() }, Input: '{"job":"request-deadlines"}' }),
     });
     t.events.hasResourceProperties('AWS::Scheduler::Schedule', {
+      Target: Match.objectLike({ Input: '{"job":"retention-sweep"}' }),
+    });
+    t.events.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: Match.stringLikeRegexp('^cron\\('),
       Target: Match.objectLike({ DeadLetterConfig: { Arn: Match.anyValue() }, Input: '{"job":"review-reminders"}' }),
     });
@@ -235,7 +238,7 @@ describe('events stack', () => {
 describe('observability stack', () => {
   it('raises the alarms operations need, to an encrypted topic that mails the configured address', () => {
     const names = resourcesOf(t.observability, 'AWS::CloudWatch::Alarm').map((a) => a.Properties.AlarmName as string);
-    for (const expected of ['ErasureErrors', 'DeadLetters2', 'RequestsDueSoon', 'RequestsOverdue', 'RequestsErrors', 'AuditErrors', 'InteractionsErrors', 'ConsentErrors', 'ExportsErrors', 'SharingErrors', 'Api5xxRate', 'ApiLatencyP99', 'CustomersErrors', 'CustomersThrottles', 'PlatformErrors', 'JobsErrors', 'JobsThrottles', 'DeadLetters1', 'KmsErrors', 'StoreErrors']) {
+    for (const expected of ['RetentionErrors', 'ErasureErrors', 'DeadLetters2', 'RequestsDueSoon', 'RequestsOverdue', 'RequestsErrors', 'AuditErrors', 'InteractionsErrors', 'ConsentErrors', 'ExportsErrors', 'SharingErrors', 'Api5xxRate', 'ApiLatencyP99', 'CustomersErrors', 'CustomersThrottles', 'PlatformErrors', 'JobsErrors', 'JobsThrottles', 'DeadLetters1', 'KmsErrors', 'StoreErrors']) {
       expect(names).toContain(`kehu-test-${expected}`);
     }
     for (const alarm of resourcesOf(t.observability, 'AWS::CloudWatch::Alarm')) {

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import { createHttpHandler, createObservability, defineRoutes } from '../../functions/http/index.js';
 import { UnavailableError } from '../../shared/errors/index.js';
 
@@ -24,16 +25,20 @@ describe('dependency failure metrics', () => {
     ['store', 'StoreErrors'],
   ] as const)('counts a %s failure as %s and answers 503', async (dependency, metric) => {
     const observability = await createObservability('test');
-    const addMetric = vi.spyOn(observability.metrics, 'addMetric');
+    const addMetric = vi.spyOn(Metrics.prototype, 'addMetric');
+    const dimensions = vi.spyOn(Metrics.prototype, 'setDefaultDimensions');
     const handler = createHttpHandler(routes, { fail: async () => Promise.reject(new UnavailableError(dependency)) }, { ...observability, corsOrigins: [] });
     const res = await handler(structuredClone(event), context);
     expect(res.statusCode).toBe(503);
     expect(addMetric).toHaveBeenCalledWith(metric, 'Count', 1);
+    expect(dimensions).toHaveBeenCalledWith({ service: 'kehu' });
+    addMetric.mockRestore();
+    dimensions.mockRestore();
   });
 
   it('counts nothing for a client error', async () => {
     const observability = await createObservability('test');
-    const addMetric = vi.spyOn(observability.metrics, 'addMetric');
+    const addMetric = vi.spyOn(Metrics.prototype, 'addMetric');
     const handler = createHttpHandler(routes, { fail: async () => ({ status: 200, body: {} }) }, { ...observability, corsOrigins: [] });
     expect((await handler(structuredClone(event), context)).statusCode).toBe(200);
     expect(addMetric.mock.calls.filter(([name]) => name !== 'ColdStart')).toEqual([]);

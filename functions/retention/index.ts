@@ -1,0 +1,5 @@
+import { lambdaHttpEntry } from '../http/entry.js';
+import { createRetentionHandler } from './handler.js';
+
+/** Lambda entry point of the retention context. */
+export const handler = await lambdaHttpEntry('retention', createRetentionHandler);

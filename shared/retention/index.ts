@@ -1,0 +1,2 @@
+export { RetentionService, type SweepResult } from './service.js';
+export * from './schemas.js';

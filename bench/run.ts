@@ -7,11 +7,13 @@ import { startDynamo, type EmbeddedDynamo } from '../local/dynamodb.js';
 import { auditTrailBenchmark } from './audit.js';
 import { bundleSizesBenchmark } from './bundles.js';
 import { customerRecordsBenchmark } from './customer-records.js';
+import { erasureBenchmark } from './erasure.js';
 import { machine, mib, renderDocument, renderSection, table, type Section } from './lib/report.js';
 
 /**
  * `npm run bench`: every benchmark in one run against one in-memory DynamoDB Local, then
- * docs/benchmarks.md rewritten whole. `BENCH_N` sets the operations per path (default 1000).
+ * docs/benchmarks.md rewritten whole. `BENCH_N` sets the operations per path (default 1000),
+ * `BENCH_ERASE_N` the customers erased per path (default 200).
  */
 const OUTPUT = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
 const CONCURRENCY = 8;
@@ -22,6 +24,10 @@ const KMS_READS = 1000;
 const AUDIT_CUSTOMERS = 250;
 const AUDIT_ROUNDS = 4;
 const AUDIT_VERIFY_ENTRIES = 6000;
+/** Erasure: customers erased per path (`BENCH_ERASE_N`), unmeasured ones first, interactions of each; the export's customer's interactions. */
+const ERASE_WARMUP = 16;
+const ERASE_INTERACTIONS = 2;
+const EXPORT_INTERACTIONS = 10_000;
 
 function positiveInt(name: string, fallback: number): number {
   const text = process.env[name];
@@ -63,6 +69,16 @@ async function main(): Promise<void> {
         customers: AUDIT_CUSTOMERS,
         rounds: AUDIT_ROUNDS,
         verifyEntries: AUDIT_VERIFY_ENTRIES,
+      }),
+    );
+
+    sections.push(
+      await erasureBenchmark(env, {
+        customers: positiveInt('BENCH_ERASE_N', 200),
+        concurrency: CONCURRENCY,
+        warmup: ERASE_WARMUP,
+        interactionsPerCustomer: ERASE_INTERACTIONS,
+        exportInteractions: EXPORT_INTERACTIONS,
       }),
     );
 

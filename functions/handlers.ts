@@ -5,6 +5,7 @@ import { createExportsHandler } from './exports/handler.js';
 import { createSharingHandler } from './sharing/handler.js';
 import { createRequestsHandler } from './requests/handler.js';
 import { createRetentionHandler } from './retention/handler.js';
+import { createSelfHandler } from './self/handler.js';
 import { createCustomersHandler } from './customers/handler.js';
 import { createInteractionsHandler } from './interactions/handler.js';
 import { createObservability, type HttpHandler } from './http/index.js';
@@ -25,6 +26,7 @@ export async function createHandlers(container: Container): Promise<Record<strin
     sharing: createSharingHandler(container, await options('sharing')),
     requests: createRequestsHandler(container, await options('requests')),
     retention: createRetentionHandler(container, await options('retention')),
+    self: createSelfHandler(container, await options('self')),
     audit: createAuditHandler(container, await options('audit')),
   };
 }

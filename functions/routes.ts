@@ -4,6 +4,7 @@ import { exportRoutes } from './exports/routes.js';
 import { sharingRoutes } from './sharing/routes.js';
 import { requestRoutes } from './requests/routes.js';
 import { retentionRoutes } from './retention/routes.js';
+import { selfRoutes } from './self/routes.js';
 import { customerRoutes } from './customers/routes.js';
 import { interactionRoutes } from './interactions/routes.js';
 import type { RouteSpec } from './http/route.js';
@@ -22,6 +23,7 @@ export const routeTable: readonly RouteSpec[] = [
   ...Object.values(sharingRoutes),
   ...Object.values(requestRoutes),
   ...Object.values(retentionRoutes),
+  ...Object.values(selfRoutes),
   ...Object.values(auditRoutes),
 ];
 

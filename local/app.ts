@@ -46,6 +46,7 @@ export function localConfig(options: LocalAppOptions): Config {
     idempotencyTtlSeconds: 86_400,
     corsOrigins: options.corsOrigins ?? ['http://localhost:5173'],
     events: { provider: 'file', path: join(options.dataDir, 'events.jsonl') },
+    notifier: { provider: 'outbox', folder: join(options.dataDir, 'outbox') },
     ...options.config,
   };
 }

@@ -116,7 +116,8 @@ export function createLocalApi(options: LocalApiOptions): Server {
         if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
       }
       let claims: Record<string, string> | undefined;
-      if (route.spec.roles !== 'public') {
+      // Staff routes sit behind the JWT authorizer; public and customer routes do not.
+      if (Array.isArray(route.spec.roles)) {
         claims = await bearer.verify(headers.authorization);
         if (!claims) return sendProblem(res, new UnauthenticatedError(), requestId, cors);
       }

@@ -9,8 +9,8 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import * as z from 'zod/mini';
-import type { Actor } from '../../shared/access/index.js';
-import { KehuError, PreconditionRequiredError, ValidationError } from '../../shared/errors/index.js';
+import type { Actor, CustomerActor } from '../../shared/access/index.js';
+import { KehuError, PreconditionRequiredError, UnauthenticatedError, ValidationError } from '../../shared/errors/index.js';
 import { authorize } from './auth.js';
 import { problemDetails } from './problem.js';
 import type { Observability } from './observability.js';
@@ -21,6 +21,8 @@ export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => P
 
 export interface HttpHandlerOptions extends Observability {
   corsOrigins: readonly string[];
+  /** Verifies a customer token on `customer` routes. */
+  authenticateCustomer?: (authorization: string | undefined, requestId: string) => Promise<CustomerActor>;
 }
 
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
@@ -34,13 +36,13 @@ const idempotencyKeySchema = z.string().check(z.regex(/^[\x21-\x7e]{1,128}$/, 'm
 export function createHttpHandler<T extends Record<string, RouteSpec>>(
   routes: T,
   operations: Operations<T>,
-  { logger, metrics, tracer, corsOrigins }: HttpHandlerOptions,
+  { logger, metrics, tracer, corsOrigins, authenticateCustomer }: HttpHandlerOptions,
 ): HttpHandler {
   const router = httpRouterHandler(
     Object.entries(routes).map(([id, spec]) => ({
       method: spec.method,
       path: spec.path,
-      handler: routeHandler(spec, operations[id] as Operation<RouteSpec>),
+      handler: routeHandler(spec, operations[id] as Operation<RouteSpec>, authenticateCustomer),
     })),
   );
   const stack = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>().use(httpHeaderNormalizer());
@@ -54,11 +56,14 @@ export function createHttpHandler<T extends Record<string, RouteSpec>>(
     .handler(router as unknown as HttpHandler) as unknown as HttpHandler;
 }
 
-function routeHandler(spec: RouteSpec, operation: Operation<RouteSpec>) {
-  const actors = new WeakMap<APIGatewayProxyEventV2, Actor>();
+function routeHandler(spec: RouteSpec, operation: Operation<RouteSpec>, authenticateCustomer: HttpHandlerOptions['authenticateCustomer']) {
+  const actors = new WeakMap<APIGatewayProxyEventV2, Actor | CustomerActor>();
   const authorization: MiddlewareObj<APIGatewayProxyEventV2> = {
     before: async ({ event }) => {
-      if (spec.roles !== 'public') actors.set(event, authorize(event, spec.roles));
+      if (spec.roles === 'customer') {
+        if (!authenticateCustomer) throw new UnauthenticatedError();
+        actors.set(event, await authenticateCustomer(event.headers?.authorization, event.requestContext.requestId));
+      } else if (spec.roles !== 'public') actors.set(event, authorize(event, spec.roles));
       if (spec.body) checkBodySize(event, spec.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
     },
   };

@@ -65,8 +65,8 @@ export function buildOpenApi(routes: readonly RouteSpec[], info: { title: string
       operationId: `${spec.method.toLowerCase()} ${spec.path}`,
       summary: spec.summary,
       tags: [spec.context],
-      security: spec.roles === 'public' ? [] : [{ bearer: [] }],
-      ...(spec.roles === 'public' ? {} : { 'x-kehu-roles': spec.roles }),
+      security: spec.roles === 'public' ? [] : spec.roles === 'customer' ? [{ customer: [] }] : [{ bearer: [] }],
+      ...(Array.isArray(spec.roles) ? { 'x-kehu-roles': spec.roles } : {}),
       parameters: parameters(spec),
       ...(spec.body
         ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } } } }
@@ -79,7 +79,10 @@ export function buildOpenApi(routes: readonly RouteSpec[], info: { title: string
     info,
     paths,
     components: {
-      securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      securitySchemes: {
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'Staff: a Cognito access token' },
+        customer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A customer token from POST /v1/self/session' },
+      },
       schemas: { Problem: problemSchema },
     },
   };

@@ -31,6 +31,7 @@ const statusOf: Record<ErrorKind, [number, string]> = {
   'precondition-required': [428, 'Precondition required'],
   unprocessable: [422, 'Unprocessable request'],
   unavailable: [503, 'Service unavailable'],
+  'too-many-requests': [429, 'Too many requests'],
 };
 
 /** Errors thrown by middy's own middleware (router, body parser) carry a status. */
@@ -97,7 +98,7 @@ export const problemDetails = (
   onError: async (request) => {
     const problem = toProblem(request.error, request.event.requestContext?.requestId);
     if (request.error instanceof UnavailableError) {
-      const metric = { 'key-service': 'KeyServiceErrors', store: 'StoreErrors', 'event-bus': 'EventBusErrors' }[request.error.dependency];
+      const metric = { 'key-service': 'KeyServiceErrors', store: 'StoreErrors', 'event-bus': 'EventBusErrors', notifier: 'NotifierErrors' }[request.error.dependency];
       // One dimension for every function, so that one alarm watches them all.
       const single = metrics.singleMetric();
       single.setDefaultDimensions({ service: DEPENDENCY_METRICS_SERVICE });

@@ -1,5 +1,5 @@
 import type * as z from 'zod/mini';
-import type { Actor, Role } from '../../shared/access/index.js';
+import type { Actor, CustomerActor, Role } from '../../shared/access/index.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -15,8 +15,12 @@ export interface RouteSpec<
   /** The bounded context whose function serves this route. */
   context: string;
   summary: string;
-  /** Roles allowed, or `public` for routes without a token (health, OpenAPI). */
-  roles: readonly Role[] | 'public';
+  /**
+   * Staff roles allowed (a Cognito token); `public` for routes without a token (health,
+   * OpenAPI, asking for a self-service code); `customer` for a customer's own token, which
+   * the function itself verifies.
+   */
+  roles: readonly Role[] | 'public' | 'customer';
   params?: P;
   query?: Q;
   body?: B;
@@ -35,7 +39,7 @@ export interface OperationInput<R extends RouteSpec> {
   query: Infer<R['query']>;
   body: Infer<R['body']>;
   /** Absent only on public routes. */
-  actor: R['roles'] extends 'public' ? undefined : Actor;
+  actor: R['roles'] extends 'public' ? undefined : R['roles'] extends 'customer' ? CustomerActor : Actor;
   /** The version named by `If-Match`, when the route takes one. */
   ifMatch?: number;
   idempotencyKey?: string;

@@ -192,12 +192,15 @@ export class ApiStack extends Stack {
         path: route.path,
         methods: [apigwv2.HttpMethod[route.method]],
         integration,
-        ...(route.roles === 'public' ? {} : { authorizer }),
+        ...(Array.isArray(route.roles) ? { authorizer } : {}),
       });
-      if (route.roles === 'public' && added) {
+      if (!Array.isArray(route.roles) && added) {
         Validations.of(added).acknowledge({
           id: 'AwsSolutions-APIG4',
-          reason: `${route.method} ${route.path} is public by design (liveness probe or the API's own OpenAPI document) and returns no customer data.`,
+          reason:
+            route.roles === 'public'
+              ? `${route.method} ${route.path} is public by design (liveness, the OpenAPI document, or the start of a customer's sign-in) and returns no customer data.`
+              : `${route.method} ${route.path} serves a customer with their own short-lived token, which the function verifies; Cognito's authorizer is for staff.`,
         });
       }
     }

@@ -11,3 +11,13 @@ export interface Actor {
   role: Role;
   requestId?: string;
 }
+
+/** A customer acting on their own data through self-service, with a customer token. */
+export interface CustomerActor {
+  id: string;
+  role: 'customer';
+  requestId?: string;
+}
+
+/** Anyone whose actions are audited: staff or the data subject. */
+export type Principal = Actor | CustomerActor;

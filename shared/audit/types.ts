@@ -1,8 +1,8 @@
-import type { Actor } from '../access/index.js';
+import type { Principal } from '../access/index.js';
 
 /** Who acts and for what purpose: every audited call carries one. */
 export interface AuditContext {
-  actor: Actor;
+  actor: Principal;
   purpose: string;
 }
 

@@ -1,4 +1,4 @@
-import type { Role } from '../access/index.js';
+import type { Principal } from '../access/index.js';
 
 export const customerTypes = ['individual', 'enterprise'] as const;
 export const lifecycleStages = ['prospect', 'new', 'active', 'loyal', 'at-risk', 'dormant', 'lost'] as const;
@@ -71,7 +71,7 @@ export interface HistoryEntry {
   version: number;
   at: string;
   actor: string;
-  role: Role;
+  role: Principal['role'];
   action: 'created' | 'updated' | 'verified';
   fields: string[];
   reason: string;

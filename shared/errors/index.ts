@@ -11,6 +11,7 @@ export type ErrorKind =
   | 'precondition-failed'
   | 'precondition-required'
   | 'unprocessable'
+  | 'too-many-requests'
   | 'unavailable';
 
 export class KehuError extends Error {
@@ -78,7 +79,7 @@ export class PreconditionRequiredError extends KehuError {
 /** A dependency (store, key service) failed; nothing was written. Safe to retry. */
 export class UnavailableError extends KehuError {
   constructor(
-    readonly dependency: 'store' | 'key-service' | 'event-bus',
+    readonly dependency: 'store' | 'key-service' | 'event-bus' | 'notifier',
     options?: { cause?: unknown },
   ) {
     super('unavailable', `The ${dependency} is unavailable; nothing was changed. Retry later.`, undefined, options);

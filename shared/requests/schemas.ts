@@ -17,6 +17,18 @@ export const createRequestSchema = z
   );
 export type CreateRequestInput = z.infer<typeof createRequestSchema>;
 
+/** What a customer sends for their own request: the customer and channel are known. */
+export const selfRequestSchema = z
+  .strictObject({
+    type: z.enum(requestTypes),
+    jurisdiction: z.enum(jurisdictions),
+    details: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(4000))),
+    purposes: z.optional(z.array(purposeId).check(z.minLength(1), z.maxLength(20))),
+  })
+  .check(
+    z.refine((r) => r.type !== 'object' || (r.purposes?.length ?? 0) > 0, { message: 'names the purposes objected to', path: ['purposes'] }),
+  );
+
 export const transitionSchema = z
   .strictObject({
     action: z.enum(requestActions),
@@ -56,7 +68,7 @@ export const requestSchema = z.object({
 export const requestPageSchema = z.object({ items: z.array(requestSchema), cursor: z.optional(z.string()) });
 export const subjectExportSchema = z.object({
   generatedAt: z.string(),
-  request: z.object({ id: z.string(), type: z.string() }),
+  request: z.optional(z.object({ id: z.string(), type: z.string() })),
   customer: z.record(z.string(), z.unknown()),
   consents: z.record(z.string(), z.unknown()),
   interactions: z.array(z.record(z.string(), z.unknown())),

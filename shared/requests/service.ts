@@ -42,6 +42,10 @@ export class RequestService {
     },
   ) {}
 
+  /**
+   * Registers a request. A customer who signed in with a one-time code sent to a contact
+   * on file has proven who they are: their request starts identity-verified.
+   */
   async create(input: CreateRequestInput, context: AuditContext): Promise<SubjectRequest> {
     const profile = await this.deps.store.get(dataTable.name, { pk: `CUSTOMER#${input.customerId}`, sk: 'PROFILE' });
     if (!profile) throw new NotFoundError('No customer has this id.', 'customerId');
@@ -54,13 +58,16 @@ export class RequestService {
       customerId: input.customerId,
       type: input.type,
       jurisdiction: input.jurisdiction,
-      status: 'received',
+      status: context.actor.role === 'customer' ? 'identity-verified' : 'received',
       channel: input.channel,
       receivedAt: now.toISOString(),
       dueAt: dueDate(input.jurisdiction, now).toISOString(),
       ...(input.purposes ? { purposes: [...new Set(input.purposes)] } : {}),
       ...(sealedDetails ? { sealedDetails } : {}),
-      transitions: [],
+      transitions:
+        context.actor.role === 'customer'
+          ? [{ action: 'verify-identity', at: now.toISOString(), actor: context.actor.id, role: 'customer', reason: 'one-time code sent to a contact on file' }]
+          : [],
       version: 1,
     };
     await this.deps.audit.commit(context, [this.audited('request.create', item)], [this.deps.repository.write(item)]);
@@ -86,6 +93,7 @@ export class RequestService {
 
   async transition(id: string, input: TransitionInput, context: AuditContext): Promise<SubjectRequest> {
     const current = await this.load(id);
+    if (context.actor.role === 'customer') throw new ForbiddenError('Customers make requests; staff act on them.', 'action');
     const check = checkTransition(current.status, input.action, context.actor.role);
     if (!check.ok) {
       throw check.reason === 'role'
@@ -156,8 +164,13 @@ export class RequestService {
     if (request.status !== 'in-progress' && request.status !== 'completed') {
       throw new ConflictError('The request must be approved before its export exists.', 'id');
     }
-    const customerId = request.customerId;
-    const full = { actor: context.actor, purpose: 'access-request' };
+    const document = await this.subjectDocument(request.customerId, { actor: context.actor, purpose: 'access-request' });
+    await this.deps.audit.record(context, [this.audited('request.export', request)]);
+    return { ...document, request: { id: request.id, type: request.type } };
+  }
+
+  /** Everything held about a customer, as one document: for access requests and self-service. */
+  async subjectDocument(customerId: string, full: AuditContext) {
     const customer = await this.deps.customers.get(customerId, full, resolveView('dpo', 'verification').view);
     const consents = await this.deps.consent.consents(customerId, full);
     const interactions = await this.drain((cursor) => this.deps.interactions.list(customerId, full, { limit: 100, ...(cursor ? { cursor } : {}) }));
@@ -169,10 +182,8 @@ export class RequestService {
       return { items: await Promise.all(page.items.map((item) => this.present(item))), ...(page.cursor ? { cursor: page.cursor } : {}) };
     });
     const accessLog = await this.drain((cursor) => this.deps.audit.list({ target: { type: 'customer', id: customerId } }, {}, { limit: 100, ...(cursor ? { cursor } : {}) }));
-    await this.deps.audit.record(context, [this.audited('request.export', request)]);
     return {
       generatedAt: this.deps.clock.now().toISOString(),
-      request: { id: request.id, type: request.type },
       customer,
       consents,
       interactions,

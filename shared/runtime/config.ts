@@ -13,6 +13,8 @@ export interface Config {
   corsOrigins: string[];
   /** Where domain events go: an EventBridge bus in AWS, a file locally. */
   events: { provider: 'eventbridge'; busName: string } | { provider: 'file'; path: string } | { provider: 'none' };
+  /** How one-time codes reach customers: SES and SNS in AWS, an outbox folder locally. */
+  notifier: { provider: 'aws'; fromAddress: string } | { provider: 'outbox'; folder: string } | { provider: 'none' };
 }
 
 export class ConfigError extends Error {
@@ -65,6 +67,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
       ? { provider: 'eventbridge', busName: env.EVENT_BUS_NAME }
       : env.EVENTS_FILE
         ? { provider: 'file', path: env.EVENTS_FILE }
+        : { provider: 'none' },
+    notifier: env.NOTIFY_FROM_ADDRESS
+      ? { provider: 'aws', fromAddress: env.NOTIFY_FROM_ADDRESS }
+      : env.NOTIFY_OUTBOX
+        ? { provider: 'outbox', folder: env.NOTIFY_OUTBOX }
         : { provider: 'none' },
   };
 }

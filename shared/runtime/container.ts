@@ -8,12 +8,16 @@ import { SharingService } from '../sharing/index.js';
 import { RequestRepository, RequestService } from '../requests/index.js';
 import { ErasureService } from '../erasure/index.js';
 import { RetentionService } from '../retention/index.js';
+import { SelfService } from '../self-service/index.js';
+import { AwsNotifier, OutboxNotifier } from '../notify/index.js';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { AuditRepository, AuditTrail, ERASED, type SubjectResolver } from '../audit/index.js';
 import { DataKeyRing, KeyCache } from '../crypto/index.js';
 import { CustomerRepository, CustomerService } from '../customers/index.js';
 import { InteractionRepository, InteractionService } from '../interactions/index.js';
 import { KmsKeyService, LocalKeyService } from '../keys/index.js';
-import { systemClock, type Clock, type EventPublisher, type KeyService, type Store } from '../ports/index.js';
+import { systemClock, type Clock, type EventPublisher, type KeyService, type Notifier, type Store } from '../ports/index.js';
 import { DynamoStore } from '../store/index.js';
 import type { Config } from './config.js';
 
@@ -33,6 +37,7 @@ export interface Container {
   requests: RequestService;
   erasure: ErasureService;
   retention: RetentionService;
+  self: SelfService;
 }
 
 /** Adapters a caller may swap (tests inject failing or counting ones). */
@@ -42,8 +47,9 @@ export interface Overrides {
   clock?: Clock;
   dynamodb?: DynamoDBClient;
   /** Wraps each AWS SDK client the container creates (the functions pass X-Ray's). */
-  instrument?: <C extends DynamoDBClient | KMSClient | EventBridgeClient>(client: C) => C;
+  instrument?: <C extends DynamoDBClient | KMSClient | EventBridgeClient | SESv2Client | SNSClient>(client: C) => C;
   events?: EventPublisher;
+  notifier?: Notifier;
   onPublishFailure?: PublishFailureHandler;
 }
 
@@ -57,6 +63,17 @@ const logPublishFailure: PublishFailureHandler = (error, events) =>
       events: events.map((e) => ({ type: e.type, id: e.id })),
     }),
   );
+
+function createNotifier(config: Config, instrument: NonNullable<Overrides['instrument']>): Notifier {
+  switch (config.notifier.provider) {
+    case 'aws':
+      return new AwsNotifier(instrument(new SESv2Client({ region: config.region })), instrument(new SNSClient({ region: config.region })), config.notifier.fromAddress);
+    case 'outbox':
+      return new OutboxNotifier(config.notifier.folder);
+    case 'none':
+      return { send: async () => undefined };
+  }
+}
 
 function createPublisher(config: Config, instrument: NonNullable<Overrides['instrument']>): EventPublisher {
   switch (config.events.provider) {
@@ -138,5 +155,6 @@ export function createContainer(config: Config, overrides: Overrides = {}): Cont
     requests,
     erasure,
     retention: new RetentionService({ store, clock, audit, erasure, events }),
+    self: new SelfService({ store, keys, clock, repository, notifier: overrides.notifier ?? createNotifier(config, instrument) }),
   };
 }

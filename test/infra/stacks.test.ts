@@ -92,9 +92,15 @@ describe('api stack', () => {
     for (const spec of routeTable) {
       const route = routes.find((r) => r.Properties.RouteKey === `${spec.method} ${spec.path}`);
       expect(route, `${spec.method} ${spec.path}`).toBeDefined();
-      expect(route!.Properties.AuthorizationType).toBe(spec.roles === 'public' ? 'NONE' : 'JWT');
+      expect(route!.Properties.AuthorizationType).toBe(Array.isArray(spec.roles) ? 'JWT' : 'NONE');
     }
-    expect(routeTable.filter((r) => r.roles === 'public').map((r) => r.path).sort()).toEqual(['/v1/health', '/v1/openapi.json']);
+    expect(routeTable.filter((r) => r.roles === 'public').map((r) => r.path).sort()).toEqual([
+      '/v1/health',
+      '/v1/openapi.json',
+      '/v1/self/session',
+      '/v1/self/verification',
+    ]);
+    for (const route of routeTable.filter((r) => r.roles === 'customer')) expect(route.path).toMatch(/^\/v1\/self\//);
     t.api.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'JWT',
       JwtConfiguration: { Audience: [Match.anyValue()], Issuer: Match.anyValue() },

@@ -27,6 +27,7 @@ beforeAll(async () => {
       idempotencyTtlSeconds: 3600,
       corsOrigins: [],
       events: { provider: 'none' as const },
+      notifier: { provider: 'none' as const },
     },
     { dynamodb: client, keyService: new LocalKeyService(Buffer.alloc(32, 9)) },
   );
@@ -124,6 +125,7 @@ describe('blind-index key', () => {
       idempotencyTtlSeconds: 60,
       corsOrigins: [],
       events: { provider: 'none' as const },
+      notifier: { provider: 'none' as const },
     };
     const keyService = new LocalKeyService(Buffer.alloc(32, 4));
     const first = createContainer(config, { dynamodb: client, keyService });

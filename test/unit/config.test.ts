@@ -25,6 +25,7 @@ describe('configFromEnv', () => {
       idempotencyTtlSeconds: 86_400,
       corsOrigins: ['http://localhost:5173', 'https://app.example.com'],
       events: { provider: 'none' },
+      notifier: { provider: 'none' },
     });
   });
 

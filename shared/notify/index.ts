@@ -1,0 +1,1 @@
+export { AwsNotifier, OutboxNotifier } from './notifiers.js';

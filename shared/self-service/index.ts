@@ -1,0 +1,2 @@
+export { SelfService, TooManyAttemptsError } from './service.js';
+export * from './schemas.js';

@@ -17,6 +17,8 @@ const schema = z.strictObject({
   region: z.string().check(z.regex(/^[a-z]{2}(-gov)?-[a-z]+-\d$/, 'must be an AWS region such as eu-central-1')),
   stage: z.string().check(z.regex(/^[a-z][a-z0-9-]{0,15}$/, 'must be lower-case letters, digits and dashes, at most 16')),
   alarmEmail: z.optional(z.email('must be an email address')),
+  /** Sender of self-service codes (a verified SES identity); without it no codes are sent. */
+  notifyFromAddress: z.optional(z.email('must be an email address')),
   corsOrigins: z.array(origin).check(z.maxLength(20)),
   backupRetentionDays: z.int().check(z.minimum(7), z.maximum(3650)),
   keyBackupRetentionDays: z.int().check(z.minimum(1), z.maximum(35)),
@@ -40,6 +42,7 @@ const sources: Record<keyof DeploymentConfig, { context: string; env: string }> 
   region: { context: 'kehu:region', env: 'CDK_DEFAULT_REGION' },
   stage: { context: 'kehu:stage', env: 'KEHU_STAGE' },
   alarmEmail: { context: 'kehu:alarmEmail', env: 'KEHU_ALARM_EMAIL' },
+  notifyFromAddress: { context: 'kehu:notifyFromAddress', env: 'KEHU_NOTIFY_FROM_ADDRESS' },
   corsOrigins: { context: 'kehu:corsOrigins', env: 'KEHU_CORS_ORIGINS' },
   backupRetentionDays: { context: 'kehu:backupRetentionDays', env: 'KEHU_BACKUP_RETENTION_DAYS' },
   keyBackupRetentionDays: { context: 'kehu:keyBackupRetentionDays', env: 'KEHU_KEY_BACKUP_RETENTION_DAYS' },

@@ -106,9 +106,27 @@ export class ApiStack extends Stack {
       environment: { EVENT_BUS_NAME: props.bus.eventBusName },
     });
     grantRetention(retention, props);
+    const self = dataFunction('Self', 'self', {
+      environment: config.notifyFromAddress ? { NOTIFY_FROM_ADDRESS: config.notifyFromAddress } : {},
+    });
+    // Codes and challenges in the data table, the customer's own data as the requests function reads it.
+    grantCustomerData(self, props, { data: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'DeleteItem', 'ConditionCheckItem'], keys: ['GetItem'], kms: ['kms:Decrypt'] });
+    grantAudit(self, props, 'append');
+    self.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${props.auditTable.tableArn}/index/gsi1`] }));
+    if (config.notifyFromAddress) {
+      const domain = config.notifyFromAddress.split('@')[1]!;
+      self.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['ses:SendEmail'],
+          resources: [`arn:${this.partition}:ses:${this.region}:${this.account}:identity/${domain}`, `arn:${this.partition}:ses:${this.region}:${this.account}:identity/${config.notifyFromAddress}`],
+        }),
+      );
+      // SMS to a phone number has no resource to name.
+      self.addToRolePolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
+    }
     props.bus.grantPutEventsTo(consent);
     props.bus.grantPutEventsTo(requests);
-    this.functions = { platform, customers, interactions, consent, exports: exportsFn, sharing, requests, retention, audit };
+    this.functions = { platform, customers, interactions, consent, exports: exportsFn, sharing, requests, retention, self, audit };
     grantCustomerData(customers, props, customersAccess);
     grantCustomerData(interactions, props, interactionsAccess);
     grantCustomerData(consent, props, consentAccess);

@@ -10,7 +10,11 @@ import { buildTestApp } from './support.js';
 let t: Record<'data' | 'identity' | 'api' | 'events' | 'observability', Template>;
 
 beforeAll(() => {
-  const { stacks } = buildTestApp({ 'kehu:alarmEmail': 'ops@example.com', 'kehu:corsOrigins': 'https://console.example.com' });
+  const { stacks } = buildTestApp({
+    'kehu:alarmEmail': 'ops@example.com',
+    'kehu:corsOrigins': 'https://console.example.com',
+    'kehu:notifyFromAddress': 'no-reply@example.com',
+  });
   t = {
     data: Template.fromStack(stacks.data),
     identity: Template.fromStack(stacks.identity),
@@ -121,7 +125,7 @@ describe('functions', () => {
   const functions = () => [...resourcesOf(t.api, 'AWS::Lambda::Function'), ...resourcesOf(t.events, 'AWS::Lambda::Function')];
 
   it('run Node 22 or newer on arm64 with tracing and Powertools', () => {
-    expect(functions().length).toBe(11);
+    expect(functions().length).toBe(12);
     for (const fn of functions()) {
       expect(Number(/^nodejs(\d+)\.x$/.exec(fn.Properties.Runtime)?.[1])).toBeGreaterThanOrEqual(22);
       expect(fn.Properties.Architectures).toEqual(['arm64']);
@@ -135,7 +139,7 @@ describe('functions', () => {
       for (const policy of resourcesOf(template, 'AWS::IAM::Policy')) {
         for (const statement of policy.Properties.PolicyDocument.Statement) {
           const actions = [statement.Action].flat() as string[];
-          if (statement.Resource === '*') expect(actions.every((a) => a.startsWith('xray:')), actions.join()).toBe(true);
+          if (statement.Resource === '*') expect(actions.every((a) => a.startsWith('xray:') || a === 'sns:Publish'), actions.join()).toBe(true);
           expect(actions).not.toContain('dynamodb:Scan');
           expect(actions.some((a) => a.endsWith('*') && !a.startsWith('xray:')), actions.join()).toBe(false);
         }
@@ -196,7 +200,7 @@ describe('audit trail', () => {
   it('may only be appended to and read: every function that touches it is denied updates and deletes', () => {
     const policies = resourcesOf(t.api, 'AWS::IAM::Policy');
     const touching = policies.filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('AuditTable'));
-    expect(touching.length).toBe(8); // customers, interactions, consent, exports, sharing, requests, retention (append), audit (read)
+    expect(touching.length).toBe(9); // customers, interactions, consent, exports, sharing, requests, retention, self (append), audit (read)
     for (const policy of touching) {
       const statements = policy.Properties.PolicyDocument.Statement as Array<{ Effect: string; Action: string | string[]; Resource: unknown }>;
       const onAudit = statements.filter((s) => JSON.stringify(s.Resource).includes('AuditTable'));
@@ -244,7 +248,7 @@ describe('events stack', () => {
 describe('observability stack', () => {
   it('raises the alarms operations need, to an encrypted topic that mails the configured address', () => {
     const names = resourcesOf(t.observability, 'AWS::CloudWatch::Alarm').map((a) => a.Properties.AlarmName as string);
-    for (const expected of ['RetentionErrors', 'ErasureErrors', 'DeadLetters2', 'RequestsDueSoon', 'RequestsOverdue', 'RequestsErrors', 'AuditErrors', 'InteractionsErrors', 'ConsentErrors', 'ExportsErrors', 'SharingErrors', 'Api5xxRate', 'ApiLatencyP99', 'CustomersErrors', 'CustomersThrottles', 'PlatformErrors', 'JobsErrors', 'JobsThrottles', 'DeadLetters1', 'KmsErrors', 'StoreErrors']) {
+    for (const expected of ['SelfErrors', 'RetentionErrors', 'ErasureErrors', 'DeadLetters2', 'RequestsDueSoon', 'RequestsOverdue', 'RequestsErrors', 'AuditErrors', 'InteractionsErrors', 'ConsentErrors', 'ExportsErrors', 'SharingErrors', 'Api5xxRate', 'ApiLatencyP99', 'CustomersErrors', 'CustomersThrottles', 'PlatformErrors', 'JobsErrors', 'JobsThrottles', 'DeadLetters1', 'KmsErrors', 'StoreErrors']) {
       expect(names).toContain(`kehu-test-${expected}`);
     }
     for (const alarm of resourcesOf(t.observability, 'AWS::CloudWatch::Alarm')) {

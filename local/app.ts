@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createErasureConsumer } from '../functions/erasure/handler.js';
+import { createJobsHandler, type JobMessage } from '../functions/jobs/handler.js';
 import { createHandlers } from '../functions/handlers.js';
 import { createObservability } from '../functions/http/index.js';
 import { FileEventPublisher } from '../shared/events/index.js';
@@ -15,6 +16,11 @@ import { loadTokenSecret } from './tokens.js';
 
 export interface LocalAppOptions {
   dataDir: string;
+  /**
+   * Run the scheduled jobs on timers, as EventBridge Scheduler does in AWS (npm start
+   * does); an object sets the interval of the jobs it names, in milliseconds (tests).
+   */
+  schedules?: boolean | Partial<Record<JobMessage['job'], number>>;
   dynamodbEndpoint: string;
   port?: number;
   tablePrefix?: string;
@@ -69,6 +75,9 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   };
   const container = createContainer(config, { dynamodb, events, ...options.overrides });
   erasure.attach(createErasureConsumer(container, await createObservability('erasure')));
+  const timers = options.schedules
+    ? await startSchedules(container, options.dataDir, options.schedules === true ? {} : options.schedules)
+    : [];
   const tokenSecret = loadTokenSecret(tokenSecretPath(options.dataDir));
   const server = createLocalApi({ routes: routeTable, handlers: await createHandlers(container), tokenSecret, corsOrigins: config.corsOrigins });
   await new Promise<void>((resolve, reject) => {
@@ -83,8 +92,30 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     tokenSecret,
     close: () =>
       new Promise<void>((resolve) => {
+        timers.forEach(clearInterval);
         server.closeAllConnections();
         server.close(() => resolve());
       }),
   };
+}
+
+/** The schedules of the events stack, as timers: the same jobs, through the jobs queue's consumer. */
+const localSchedules: Array<{ job: JobMessage['job']; everyMs: number }> = [
+  { job: 'request-deadlines', everyMs: 6 * 60 * 60 * 1000 },
+  { job: 'retention-sweep', everyMs: 24 * 60 * 60 * 1000 },
+  { job: 'review-reminders', everyMs: 24 * 60 * 60 * 1000 },
+];
+
+async function startSchedules(
+  container: Container,
+  dataDir: string,
+  intervals: Partial<Record<JobMessage['job'], number>>,
+): Promise<NodeJS.Timeout[]> {
+  const jobs = new LocalQueue({ name: 'jobs', maxReceives: 3, deadLetterFile: join(dataDir, 'dlq-jobs.jsonl') });
+  jobs.attach(createJobsHandler(container, await createObservability('jobs')));
+  return localSchedules.map(({ job, everyMs }) => {
+    const timer = setInterval(() => jobs.send(JSON.stringify({ job })), intervals[job] ?? everyMs);
+    timer.unref();
+    return timer;
+  });
 }

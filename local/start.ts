@@ -23,7 +23,7 @@ mkdirSync(dbPath, { recursive: true, mode: 0o700 });
 const dynamo = await startDynamo({ port: dynamoPort, dbPath });
 let app: Awaited<ReturnType<typeof startLocalApp>>;
 try {
-  app = await startLocalApp({ dataDir, dynamodbEndpoint: dynamo.endpoint, port, ...(corsOrigins ? { corsOrigins } : {}) });
+  app = await startLocalApp({ dataDir, dynamodbEndpoint: dynamo.endpoint, port, schedules: true, ...(corsOrigins ? { corsOrigins } : {}) });
 } catch (error) {
   await dynamo.stop();
   throw error;

@@ -100,3 +100,21 @@ describe('data-subject requests', () => {
     expect((await create({ customerId: '00000000-0000-4000-8000-000000000000', type: 'access' })).status).toBe(404);
   });
 });
+
+describe('local schedules', () => {
+  it('run the jobs on timers, as the scheduler does in AWS', async () => {
+    const scheduled = await startTestApi({ schedules: { 'retention-sweep': 100 } });
+    try {
+      const auditor = await scheduled.token('auditor');
+      let sweeps = 0;
+      for (let i = 0; i < 30 && sweeps < 2; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const trail = await scheduled.call('GET', '/v1/audit?actor=retention-schedule&limit=10', { token: auditor });
+        sweeps = trail.body.items.filter((e: { action: string }) => e.action === 'retention.sweep').length;
+      }
+      expect(sweeps).toBeGreaterThanOrEqual(2);
+    } finally {
+      await scheduled.close();
+    }
+  });
+});

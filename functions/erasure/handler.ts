@@ -20,7 +20,6 @@ const erasureMessage = z.object({
  * the DLQ (an alarm fires) with the customer hidden but intact.
  */
 export function createErasureConsumer({ erasure }: Container, { logger, metrics }: Observability) {
-  const processor = new BatchProcessor(EventType.SQS);
   const record = async (message: SQSRecord) => {
     const { detail } = parse(erasureMessage, JSON.parse(message.body), 'body');
     const { customerId, ...cause } = detail.detail;
@@ -30,7 +29,8 @@ export function createErasureConsumer({ erasure }: Container, { logger, metrics 
   };
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     try {
-      return await processPartialResponse(event, record, processor);
+      // A processor per invocation: it holds the batch's state (the local queue runs invocations concurrently).
+      return await processPartialResponse(event, record, new BatchProcessor(EventType.SQS));
     } finally {
       metrics.publishStoredMetrics();
     }

@@ -36,14 +36,14 @@ export function createJobsHandler({ customers, requests, retention }: Container,
       logger.info('retention sweep', { ...result });
     },
   };
-  const processor = new BatchProcessor(EventType.SQS);
   const record = async (message: SQSRecord) => {
     const { job } = parse(jobMessage, JSON.parse(message.body), 'body');
     await jobs[job]();
   };
   return async (event: SQSEvent): Promise<SQSBatchResponse> => {
     try {
-      return await processPartialResponse(event, record, processor);
+      // A processor per invocation: it holds the batch's state (the local queue runs invocations concurrently).
+      return await processPartialResponse(event, record, new BatchProcessor(EventType.SQS));
     } finally {
       metrics.publishStoredMetrics();
     }

@@ -59,9 +59,10 @@ export class ErasureService {
       ];
       await this.deleteAll(guards);
     }
+    // Requests stay (pseudonymous) without the customer's words; found through pointers deleted next.
+    await this.stripRequestDetails(customerId);
     const partition = await this.partition(customerId);
     await this.deleteAll(partition.filter((k) => k.sk !== 'PROFILE'));
-    await this.stripRequestDetails(customerId);
     await this.deleteAll(partition.filter((k) => k.sk === 'PROFILE'));
     // 3. Destroy the key: what remains anywhere, backups included, can no longer be opened.
     await this.deps.store.transact([{ op: 'delete', table: keysTable.name, key: { pk: customerId } }]);

@@ -43,15 +43,35 @@ export class RequestRepository {
     };
   }
 
+  /** A pointer under the customer's partition, so their requests are found without a scan. */
+  pointerWrite(item: RequestFields): Write {
+    return { op: 'put', table: T, item: { pk: `CUSTOMER#${item.customerId}`, sk: `REQUEST#${item.receivedAt}#${item.id}`, requestId: item.id } };
+  }
+
+  /** A customer's requests, newest first, through their pointers. */
+  async ofCustomer(customerId: string, page: { limit: number; cursor?: string }): Promise<QueryPage<RequestItem>> {
+    const pointers = await this.store.query<StoreItem & { requestId: string }>({
+      table: T,
+      partition: { name: 'pk', value: `CUSTOMER#${customerId}` },
+      range: { name: 'sk', from: 'REQUEST#', to: 'REQUEST#~' },
+      descending: true,
+      ...page,
+    });
+    const items = pointers.items.length ? await this.store.getMany<RequestItem>(T, pointers.items.map((p) => key(p.requestId))) : [];
+    items.sort((a, b) => b.receivedAt.localeCompare(a.receivedAt));
+    return pointers.cursor ? { items, cursor: pointers.cursor } : { items };
+  }
+
   list(filters: { status?: RequestStatus; customerId?: string }, page: { limit: number; cursor?: string }): Promise<QueryPage<RequestItem>> {
+    if (filters.customerId) {
+      const status = filters.status;
+      return this.ofCustomer(filters.customerId, page).then((r) => (status ? { ...r, items: r.items.filter((i) => i.status === status) } : r));
+    }
     return this.store.query<RequestItem>({
       table: T,
       index: 'gsi1',
       partition: { name: 'gsi1pk', value: 'REQUEST' },
-      filters: [
-        ...(filters.status ? [{ name: 'status', equals: filters.status }] : []),
-        ...(filters.customerId ? [{ name: 'customerId', equals: filters.customerId }] : []),
-      ],
+      filters: filters.status ? [{ name: 'status', equals: filters.status }] : [],
       descending: true,
       ...page,
     });

@@ -68,6 +68,8 @@ export const requestSchema = z.object({
 export const requestPageSchema = z.object({ items: z.array(requestSchema), cursor: z.optional(z.string()) });
 export const subjectExportSchema = z.object({
   generatedAt: z.string(),
+  /** Lists that reached the export's limit of 10,000 rows. */
+  truncated: z.optional(z.array(z.string())),
   request: z.optional(z.object({ id: z.string(), type: z.string() })),
   customer: z.record(z.string(), z.unknown()),
   consents: z.record(z.string(), z.unknown()),

@@ -70,7 +70,7 @@ export class RequestService {
           : [],
       version: 1,
     };
-    await this.deps.audit.commit(context, [this.audited('request.create', item)], [this.deps.repository.write(item)]);
+    await this.deps.audit.commit(context, [this.audited('request.create', item)], [this.deps.repository.write(item), this.deps.repository.pointerWrite(item)]);
     return this.present(item as RequestItem);
   }
 
@@ -135,7 +135,7 @@ export class RequestService {
 
   /** Every request of a customer, stored form (the erasure strips their sealed details). */
   ofCustomer(customerId: string): Promise<RequestItem[]> {
-    return this.drain((cursor) => this.deps.repository.list({ customerId }, { limit: 100, ...(cursor ? { cursor } : {}) }));
+    return this.drain((cursor) => this.deps.repository.ofCustomer(customerId, { limit: 100, ...(cursor ? { cursor } : {}) }));
   }
 
   /** Closes a request whose work a worker finished (an erasure); nothing if it is closed already. */
@@ -178,12 +178,16 @@ export class RequestService {
       s.customerIds.includes(customerId),
     );
     const requests = await this.drain(async (cursor) => {
-      const page = await this.deps.repository.list({ customerId }, { limit: 100, ...(cursor ? { cursor } : {}) });
+      const page = await this.deps.repository.ofCustomer(customerId, { limit: 100, ...(cursor ? { cursor } : {}) });
       return { items: await Promise.all(page.items.map((item) => this.present(item))), ...(page.cursor ? { cursor: page.cursor } : {}) };
     });
     const accessLog = await this.drain((cursor) => this.deps.audit.list({ target: { type: 'customer', id: customerId } }, {}, { limit: 100, ...(cursor ? { cursor } : {}) }));
+    const lists = { interactions, shares, requests, accessLog };
+    // Said, not silent: a list that reached the cap is incomplete in this document.
+    const truncated = Object.entries(lists).filter(([, rows]) => rows.length >= EXPORT_MAX_ROWS).map(([name]) => name);
     return {
       generatedAt: this.deps.clock.now().toISOString(),
+      ...(truncated.length ? { truncated } : {}),
       customer,
       consents,
       interactions,

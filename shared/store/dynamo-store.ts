@@ -3,6 +3,7 @@ import {
   GetCommand,
   BatchGetCommand,
   PutCommand,
+  DeleteCommand,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -158,11 +159,14 @@ export class DynamoStore implements Store {
   }
 
   async transact(writes: Write[]): Promise<void> {
-    // One conditional put needs no transaction: the same guarantee, half the cost.
+    // One conditional put or delete needs no transaction: the same guarantee, half the cost.
     const [single] = writes;
-    if (writes.length === 1 && single?.op === 'put') {
+    if (writes.length === 1 && single && single.op !== 'check') {
       try {
-        await this.doc.send(new PutCommand({ TableName: this.name(single.table), Item: single.item, ...conditionExpression(single.condition, this.definition(single.table)) }));
+        const condition = conditionExpression(single.condition, this.definition(single.table));
+        const TableName = this.name(single.table);
+        if (single.op === 'put') await this.doc.send(new PutCommand({ TableName, Item: single.item, ...condition }));
+        else await this.doc.send(new DeleteCommand({ TableName, Key: single.key, ...condition }));
         return;
       } catch (error) {
         const mapped = this.mapError(error);

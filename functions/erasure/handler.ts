@@ -24,6 +24,10 @@ export function createErasureConsumer({ erasure }: Container, { logger, metrics 
     const { detail } = parse(erasureMessage, JSON.parse(message.body), 'body');
     const { customerId, ...cause } = detail.detail;
     const certificate = await erasure.erase(customerId, cause);
+    if (!certificate) {
+      logger.info('erasure stopped by a legal hold', { ...cause });
+      return;
+    }
     metrics.addMetric('Erasures', MetricUnit.Count, 1);
     logger.info('erasure certified', { certificate: certificate.id, reason: certificate.reason });
   };

@@ -60,8 +60,10 @@ export function openAll(key: Buffer, item: CustomerItem): PersonalFields {
 }
 
 export function pickClassification(changes: Omit<UpdateCustomerInput, 'reason'>): Partial<CustomerItem> {
-  const { region, tier, stage, consumption, restricted, objections } = changes;
-  return Object.fromEntries(Object.entries({ region, tier, stage, consumption, restricted, objections }).filter(([, v]) => v !== undefined));
+  const { region, tier, stage, consumption, restricted, objections, legalHolds } = changes;
+  return Object.fromEntries(
+    Object.entries({ region, tier, stage, consumption, restricted, objections, legalHolds }).filter(([, v]) => v !== undefined),
+  );
 }
 
 export function listFilters(query: ListFilters): Array<{ name: string; equals?: string; contains?: string }> {

@@ -13,4 +13,5 @@ export {
 export { defaultReviewIntervals, parseReviewIntervals, type ReviewIntervals } from './review-policy.js';
 export * from './schemas.js';
 export * from './errors.js';
-export type { CustomerRecord, HistoryEntry } from './types.js';
+export type { CustomerRecord, HistoryEntry, LegalHold } from './types.js';
+export { activeHolds } from './types.js';

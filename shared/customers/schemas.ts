@@ -64,6 +64,10 @@ export type CreateCustomerInput = z.infer<typeof createCustomerSchema>;
 const processingFlags = {
   restricted: z.optional(z.boolean()),
   objections: z.optional(z.array(slug).check(z.maxLength(20))),
+  /** Legal holds (an open dispute, a retention obligation) stop erasure and expiry while active. */
+  legalHolds: z.optional(
+    z.array(z.strictObject({ reason: text(200), until: z.optional(z.iso.date()) })).check(z.maxLength(10)),
+  ),
 };
 
 export const updateCustomerSchema = z
@@ -130,6 +134,7 @@ export const customerRecordSchema = z.object({
   consumption: z.optional(z.enum(consumptionHabits)),
   restricted: z.optional(z.boolean()),
   objections: z.optional(z.array(z.string())),
+  legalHolds: z.optional(z.array(z.object({ reason: z.string(), until: z.optional(z.string()) }))),
   collection: z.object({ ...collectionSchema.shape, collectedAt: z.iso.datetime() }),
   version: z.int(),
   createdAt: z.iso.datetime(),

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditContext, AuditTrail } from '../audit/index.js';
 import { blindIndex, openJson, type DataKeyRing } from '../crypto/index.js';
-import { ConflictError, PreconditionFailedError } from '../errors/index.js';
+import { ConflictError, ForbiddenError, PreconditionFailedError } from '../errors/index.js';
 import { ConditionFailedError, type Clock, type QueryPage } from '../ports/index.js';
 import { fieldCategories, type CustomerView } from './access-policy.js';
 import { CustomerNotFoundError, DuplicateContactError, IdempotencyKeyReusedError } from './errors.js';
@@ -183,6 +183,9 @@ export class CustomerService {
     view: CustomerView,
   ): Promise<CustomerRecord> {
     const { actor } = context;
+    if (patch.legalHolds !== undefined && actor.role !== 'dpo' && actor.role !== 'admin') {
+      throw new ForbiddenError('Only the data-protection officer or an administrator sets legal holds.', 'legalHolds');
+    }
     const current = await this.load(id);
     if (current.version !== expectedVersion) throw staleVersion(current.version);
     const key = await this.deps.keys.get(id);
@@ -346,6 +349,7 @@ export class CustomerService {
       ...(item.consumption ? { consumption: item.consumption } : {}),
       ...(item.restricted ? { restricted: true } : {}),
       ...(item.objections?.length ? { objections: item.objections } : {}),
+      ...(item.legalHolds?.length ? { legalHolds: item.legalHolds } : {}),
       collection: item.collection,
       version: item.version,
       createdAt: item.createdAt,

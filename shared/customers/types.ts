@@ -52,10 +52,21 @@ export interface Classification {
 }
 
 /** Restriction of processing and objections to purposes (DSR-5). */
+export interface LegalHold {
+  reason: string;
+  /** Last day of the hold (UTC); open-ended without it. */
+  until?: string;
+}
+
 export interface ProcessingFlags {
   restricted?: boolean;
   objections?: string[];
+  legalHolds?: LegalHold[];
 }
+
+/** The holds in force on a day: they stop erasure and retention expiry (DSR-3). */
+export const activeHolds = (flags: ProcessingFlags, now: Date): LegalHold[] =>
+  (flags.legalHolds ?? []).filter((hold) => !hold.until || hold.until >= now.toISOString().slice(0, 10));
 
 export interface CustomerRecord extends Classification, Partial<PersonalFields>, ProcessingFlags {
   id: string;

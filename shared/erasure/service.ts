@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { AuditTrail } from '../audit/index.js';
 import type { DataKeyRing } from '../crypto/index.js';
+import { activeHolds } from '../customers/index.js';
 import type { CustomerItem } from '../customers/repository.js';
 import { ConditionFailedError, type Clock, type QueryPage, type Store, type StoreItem, type Write } from '../ports/index.js';
 import type { RequestService } from '../requests/index.js';
@@ -37,7 +38,8 @@ export class ErasureService {
    * Erases a customer for an approved request, or because their record's retention ended
    * (`sweepId` then names the sweep).
    */
-  async erase(customerId: string, cause: { requestId: string } | { sweepId: string }): Promise<DestructionCertificate> {
+  /** Answers the certificate, or undefined when a legal hold stopped the erasure. */
+  async erase(customerId: string, cause: { requestId: string } | { sweepId: string }): Promise<DestructionCertificate | undefined> {
     const requestId = 'requestId' in cause ? cause.requestId : undefined;
     const reference = requestId ?? `${(cause as { sweepId: string }).sweepId}:${customerId}`;
     const certificateKey = { pk: `CERTIFICATE#${reference}`, sk: 'CERTIFICATE' };
@@ -45,8 +47,10 @@ export class ErasureService {
     if (done) return strip(done);
     const context = { actor: { ...WORKER, requestId: reference }, purpose: requestId ? 'erasure' : 'retention' };
 
-    // 1. Hide: from now on the customer is gone for every route.
     const profile = await this.deps.store.get<CustomerItem>(T, { pk: `CUSTOMER#${customerId}`, sk: 'PROFILE' });
+    // A hold placed after approval or after the sweep still stops destruction.
+    if (profile && !profile.erasure && activeHolds(profile, this.deps.clock.now()).length) return undefined;
+    // 1. Hide: from now on the customer is gone for every route.
     if (profile && !profile.erasure) {
       const hidden = { ...profile, erasure: { requestId: reference, startedAt: this.deps.clock.now().toISOString() }, version: profile.version + 1 };
       await this.deps.store.transact([{ op: 'put', table: T, item: hidden, condition: { kind: 'version', version: profile.version }, label: 'profile' }]);

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { AuditContext, AuditTrail } from '../audit/index.js';
 import type { ConsentService } from '../consent/index.js';
 import { openJson, sealJson, type DataKeyRing } from '../crypto/index.js';
-import { resolveView, type CustomerService } from '../customers/index.js';
+import { activeHolds, resolveView, type CustomerService } from '../customers/index.js';
+import type { CustomerItem } from '../customers/repository.js';
 import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError } from '../errors/index.js';
 import type { InteractionService } from '../interactions/index.js';
 import { ConditionFailedError, type Clock, type DomainEvent, type EventPublisher, type QueryPage, type Store } from '../ports/index.js';
@@ -116,6 +117,15 @@ export class RequestService {
       ...(input.action === 'reject' ? { rejectionReason: input.reason } : {}),
       ...(input.action === 'complete' ? { completedAt: now } : {}),
     };
+    // A legal hold stops an erasure: the request closes with the hold's reason, which the customer sees.
+    if (input.action === 'approve' && current.type === 'erase') {
+      const profile = await this.deps.store.get<CustomerItem>(dataTable.name, { pk: `CUSTOMER#${current.customerId}`, sk: 'PROFILE' });
+      const holds = profile ? activeHolds(profile, this.deps.clock.now()) : [];
+      if (holds.length) {
+        const reason = `Erasure stopped by legal hold: ${holds.map((h) => h.reason + (h.until ? ` (until ${h.until})` : '')).join('; ')}`;
+        next = { ...next, status: 'rejected', rejectionReason: reason, transitions: [...next.transitions, step('reject', reason)] };
+      }
+    }
     // A restriction or objection is applied on approval, which completes it.
     if (input.action === 'approve' && (current.type === 'restrict' || current.type === 'object')) {
       await this.applyFlags(current, context);
@@ -127,7 +137,7 @@ export class RequestService {
       if (error instanceof ConditionFailedError) throw new PreconditionFailedError('The request changed meanwhile; read it again.', 'id');
       throw error;
     }
-    if (input.action === 'approve' && current.type === 'erase') {
+    if (input.action === 'approve' && current.type === 'erase' && next.status === 'in-progress') {
       await this.publish({ type: 'ErasureApproved', id: `${id}:approve`, at: now, detail: { requestId: id, customerId: current.customerId } });
     }
     return this.present(next as RequestItem);

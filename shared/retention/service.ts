@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditContext, AuditTrail } from '../audit/index.js';
 import type { ErasureService } from '../erasure/index.js';
+import { activeHolds } from '../customers/index.js';
+import type { ProcessingFlags } from '../customers/types.js';
 import type { Clock, DomainEvent, EventPublisher, Store, StoreItem } from '../ports/index.js';
 import { dataTable } from '../store/tables.js';
 import type { RetentionCategory, RetentionPolicy } from './schemas.js';
@@ -70,7 +72,7 @@ export class RetentionService {
       const batch: DomainEvent[] = [];
       const at = now.toISOString();
       await this.expired('profile', cutoff(now, profilePolicy), (item) => {
-        if (item.erasure) return;
+        if (item.erasure || activeHolds(item as ProcessingFlags, now).length) return;
         batch.push({ type: 'RetentionExpired', id: `${sweepId}:${String(item.id)}`, at, detail: { sweepId, customerId: String(item.id) } });
       });
       // In batches: the erasure queue's consumer reports failures per message.

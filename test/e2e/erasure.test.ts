@@ -160,3 +160,44 @@ describe('erasure under faults', () => {
     }
   });
 });
+
+describe('legal holds', () => {
+  it('stop an erasure, with the reason recorded on the request and shown to the customer', async () => {
+    const { customer, request, dpo } = await customerWithHistory(api);
+    const agentPatch = await api.call('PATCH', `/v1/customers/${customer.id}`, {
+      token: await api.token('agent'),
+      body: { legalHolds: [{ reason: 'open dispute 2026-17' }], reason: 'dispute' },
+      headers: { 'if-match': '"1"' },
+    });
+    expect(agentPatch.status).toBe(403);
+    expect(agentPatch.body.field).toBe('legalHolds');
+    const current = await api.call('GET', `/v1/customers/${customer.id}`, { token: dpo });
+    const held = await api.call('PATCH', `/v1/customers/${customer.id}`, {
+      token: dpo,
+      body: { legalHolds: [{ reason: 'open dispute 2026-17', until: '2099-12-31' }], reason: 'dispute opened' },
+      headers: { 'if-match': `"${current.body.version}"` },
+    });
+    expect(held.status).toBe(200);
+
+    const approved = await api.call('POST', `/v1/requests/${request.id}/transitions`, { token: dpo, body: { action: 'approve' } });
+    expect(approved.body).toMatchObject({ status: 'rejected', rejectionReason: expect.stringContaining('open dispute 2026-17') });
+    await api.queues.erasure.drain();
+    expect((await api.call('GET', `/v1/customers/${customer.id}`, { token: dpo })).status).toBe(200);
+    expect(await api.container.keys.get(customer.id)).toHaveLength(32);
+
+    // A hold that ended no longer stops anything.
+    const later = await api.call('GET', `/v1/customers/${customer.id}`, { token: dpo });
+    await api.call('PATCH', `/v1/customers/${customer.id}`, {
+      token: dpo,
+      body: { legalHolds: [{ reason: 'open dispute 2026-17', until: '2020-01-01' }], reason: 'dispute settled' },
+      headers: { 'if-match': `"${later.body.version}"` },
+    });
+    const second = (
+      await api.call('POST', '/v1/requests', { token: dpo, body: { customerId: customer.id, type: 'erase', jurisdiction: 'GDPR', channel: 'email' } })
+    ).body;
+    await api.call('POST', `/v1/requests/${second.id}/transitions`, { token: dpo, body: { action: 'verify-identity' } });
+    expect((await api.call('POST', `/v1/requests/${second.id}/transitions`, { token: dpo, body: { action: 'approve' } })).body.status).toBe('in-progress');
+    await api.queues.erasure.drain();
+    expect((await api.call('GET', `/v1/customers/${customer.id}`, { token: dpo })).status).toBe(404);
+  });
+});

@@ -92,10 +92,16 @@ describe('retention sweep', () => {
   it('hands customers past their profile retention to the erasure queue, in events with ids only', async () => {
     await container.retention.putPolicies([{ category: 'profile', retainDays: 60 }], ctx);
     expect((await container.retention.sweep(ctx)).customersQueued).toBe(0); // created just now
-    const result = await later.retention.sweep(ctx); // 90 days on
-    expect(result.customersQueued).toBe(CUSTOMERS);
+    // A retention obligation on one customer: a hold keeps their record past its period.
+    const held = customerIds[0]!;
+    const view = resolveView('dpo').view;
+    const { version } = await container.customers.get(held, ctx, view);
+    await container.customers.update(held, { legalHolds: [{ reason: 'tax audit 2026' }], reason: 'retention obligation' }, version, ctx, view);
+    const result = await later.retention.sweep(ctx); // 90 days on (the hold's change is recent, but holds count regardless)
     const expired = published.filter((e) => e.type === 'RetentionExpired');
-    expect(expired.map((e) => e.detail.customerId).sort()).toEqual([...customerIds].sort());
+    expect(expired.map((e) => e.detail.customerId)).not.toContain(held);
+    expect(result.customersQueued).toBe(CUSTOMERS - 1);
+    expect(expired.map((e) => e.detail.customerId).sort()).toEqual(customerIds.filter((id) => id !== held).sort());
     for (const event of expired) expect(Object.keys(event.detail).sort()).toEqual(['customerId', 'sweepId']);
 
     // The erasure worker, as the queue would run it, certifies with the expiry reason.

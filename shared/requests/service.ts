@@ -184,9 +184,7 @@ export class RequestService {
     const customer = await this.deps.customers.get(customerId, full, resolveView('dpo', 'verification').view);
     const consents = await this.deps.consent.consents(customerId, full);
     const interactions = await this.drain((cursor) => this.deps.interactions.list(customerId, full, { limit: 100, ...(cursor ? { cursor } : {}) }));
-    const shares = (await this.drain((cursor) => this.deps.sharing.shares(undefined, { limit: 100, ...(cursor ? { cursor } : {}) }))).filter((s) =>
-      s.customerIds.includes(customerId),
-    );
+    const shares = await this.deps.sharing.sharesOf(customerId);
     const requests = await this.drain(async (cursor) => {
       const page = await this.deps.repository.ofCustomer(customerId, { limit: 100, ...(cursor ? { cursor } : {}) });
       return { items: await Promise.all(page.items.map((item) => this.present(item))), ...(page.cursor ? { cursor: page.cursor } : {}) };

@@ -17,8 +17,8 @@ export const createPartnerSchema = z.strictObject({
 });
 export type CreatePartnerInput = z.infer<typeof createPartnerSchema>;
 
-/** At most 90 customers per share: the share and its audit entries commit together. */
-export const MAX_SHARED_CUSTOMERS = 90;
+/** At most 45 customers per share: the share, a pointer and an audit entry per customer commit together (100 at most). */
+export const MAX_SHARED_CUSTOMERS = 45;
 
 export const createShareSchema = z.strictObject({
   partnerId,

@@ -3,7 +3,7 @@ import type { AuditContext, AuditTrail } from '../audit/index.js';
 import { mayProcess, type ConsentService, type PurposeField } from '../consent/index.js';
 import { pickFields, viewForFields, type CustomerRepository, type CustomerService } from '../customers/index.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../errors/index.js';
-import { ConditionFailedError, type Clock, type QueryPage, type Store, type StoreItem } from '../ports/index.js';
+import { ConditionFailedError, type Clock, type QueryPage, type Store, type StoreItem, type Write } from '../ports/index.js';
 import { dataTable } from '../store/tables.js';
 import type { CreatePartnerInput, CreateShareInput } from './schemas.js';
 
@@ -99,10 +99,34 @@ export class SharingService {
     await this.deps.audit.commit(
       context,
       ids.map((id) => ({ action: 'share.create', target: { type: 'customer', id } })),
-      [{ op: 'put', table: T, item: { ...share, pk: `SHARE#${share.id}`, sk: 'SHARE', gsi1pk: 'SHARE', gsi1sk: `${share.at}#${share.id}` }, condition: { kind: 'absent' } }],
+      [
+        { op: 'put', table: T, item: { ...share, pk: `SHARE#${share.id}`, sk: 'SHARE', gsi1pk: 'SHARE', gsi1sk: `${share.at}#${share.id}` }, condition: { kind: 'absent' } },
+        // A pointer per customer: their shares are found without reading every share.
+        ...ids.map((id): Write => ({ op: 'put', table: T, item: { pk: `CUSTOMER#${id}`, sk: `SHARE#${share.at}#${share.id}`, shareId: share.id } })),
+      ],
     );
     const records = await this.deps.customers.present(profiles, viewForFields(input.fields));
     return { share, items: records.map((record) => pickFields(record, input.fields)) };
+  }
+
+  /** The shares that included a customer, newest first, through their pointers. */
+  async sharesOf(customerId: string): Promise<Share[]> {
+    const pointers: Array<StoreItem & { shareId: string }> = [];
+    let cursor: string | undefined;
+    do {
+      const page: QueryPage<StoreItem & { shareId: string }> = await this.deps.store.query({
+        table: T,
+        partition: { name: 'pk', value: `CUSTOMER#${customerId}` },
+        range: { name: 'sk', from: 'SHARE#', to: 'SHARE#~' },
+        descending: true,
+        limit: 500,
+        ...(cursor ? { cursor } : {}),
+      });
+      pointers.push(...page.items);
+      cursor = page.cursor;
+    } while (cursor);
+    const items = await this.deps.store.getMany<StoreItem>(T, pointers.map((p) => ({ pk: `SHARE#${p.shareId}`, sk: 'SHARE' })));
+    return items.map((i) => strip(i) as unknown as Share).sort((a, b) => b.at.localeCompare(a.at));
   }
 
   async shares(partnerId: string | undefined, page: { limit?: number; cursor?: string }): Promise<QueryPage<Share>> {

@@ -48,6 +48,7 @@ describe('data-subject requests', () => {
     expect(exported.body.requests.map((r: { id: string }) => r.id)).toContain(created.body.id);
     expect(exported.body.accessLog.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['customer.create', 'interaction.list']));
     expect(exported.body.consents).toHaveProperty('history');
+    expect(exported.body.shares).toEqual([]);
 
     const done = await act(created.body.id, 'complete');
     expect(done.body).toMatchObject({ status: 'completed', completedAt: expect.any(String) });

@@ -60,6 +60,15 @@ describe('partners and shares', () => {
     expect(listed.body.items.map((s: { id: string }) => s.id)).toContain(res.body.share.id);
     const trail = await api.call('GET', `/v1/audit?targetId=${consented[0]}`, { token: await api.token('auditor') });
     expect(trail.body.items.map((e: { action: string }) => e.action)).toContain('share.create');
+
+    // The customer's access export lists the share, found through the customer's own pointer.
+    const request = (
+      await api.call('POST', '/v1/requests', { token: dpo, body: { customerId: consented[0], type: 'access', jurisdiction: 'GDPR', channel: 'email' } })
+    ).body;
+    await api.call('POST', `/v1/requests/${request.id}/transitions`, { token: dpo, body: { action: 'verify-identity' } });
+    await api.call('POST', `/v1/requests/${request.id}/transitions`, { token: dpo, body: { action: 'approve' } });
+    const exported = await api.call('GET', `/v1/requests/${request.id}/export`, { token: dpo });
+    expect(exported.body.shares.map((s: { id: string }) => s.id)).toEqual([res.body.share.id]);
   });
 
   it('refuses a share without consent, without agreement, or beyond the agreement, recording nothing', async () => {

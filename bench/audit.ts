@@ -16,7 +16,7 @@ import type { BenchEnvironment } from './customer-records.js';
 import { CountingStore, storeCallsBetween, type StoreCalls } from './lib/counting-store.js';
 import { CustomerBodies } from './lib/customers.js';
 import { startLoadGenerator, type ApiServer } from './lib/load.js';
-import { mergeTimings, summarize, threadCpuMs, type Figures, type Timings } from './lib/measure.js';
+import { mergeTimings, summarize, threadCpuMs, type Figures, type Timings, runCleanups } from './lib/measure.js';
 import { count, fixed, table, times, type Section } from './lib/report.js';
 
 export interface AuditBenchSettings {
@@ -238,13 +238,7 @@ export async function auditTrailBenchmark(env: BenchEnvironment, settings: Audit
       }),
     };
   } finally {
-    for (const cleanup of cleanups.reverse()) {
-      try {
-        await cleanup();
-      } catch (error) {
-        env.log(`cleanup failed: ${String(error)}`);
-      }
-    }
+    await runCleanups(cleanups, env.log);
   }
 }
 

@@ -10,7 +10,7 @@ import { dataTable, physicalTableName } from '../shared/store/tables.js';
 import { CountingKeyService, callsBetween, type KeyServiceCalls } from './lib/counting-key-service.js';
 import { CustomerBodies } from './lib/customers.js';
 import { startLoadGenerator } from './lib/load.js';
-import { costRatio, summarize, type Figures } from './lib/measure.js';
+import { costRatio, summarize, type Figures, runCleanups } from './lib/measure.js';
 import { count, fixed, table, times, type Section } from './lib/report.js';
 
 export interface BenchSettings {
@@ -162,13 +162,7 @@ export async function customerRecordsBenchmark(env: BenchEnvironment, settings: 
       }),
     };
   } finally {
-    for (const cleanup of cleanups.reverse()) {
-      try {
-        await cleanup();
-      } catch (error) {
-        env.log(`cleanup failed: ${String(error)}`);
-      }
-    }
+    await runCleanups(cleanups, env.log);
   }
 }
 

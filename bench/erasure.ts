@@ -17,7 +17,7 @@ import type { BenchEnvironment } from './customer-records.js';
 import { CountingKeyService, callsBetween, type KeyServiceCalls } from './lib/counting-key-service.js';
 import { CountingStore, storeCallsBetween, type StoreCalls } from './lib/counting-store.js';
 import { CustomerBodies } from './lib/customers.js';
-import { costRatio, mergeTimings, runConcurrent, summarize, threadCpuMs, type Figures, type Timings } from './lib/measure.js';
+import { costRatio, mergeTimings, runConcurrent, summarize, threadCpuMs, type Figures, type Timings, runCleanups } from './lib/measure.js';
 import { count, fixed, table, times, type Section } from './lib/report.js';
 
 export interface ErasureBenchSettings {
@@ -259,13 +259,7 @@ export async function erasureBenchmark(env: BenchEnvironment, settings: ErasureB
       }),
     };
   } finally {
-    for (const cleanup of cleanups.reverse()) {
-      try {
-        await cleanup();
-      } catch (error) {
-        env.log(`cleanup failed: ${String(error)}`);
-      }
-    }
+    await runCleanups(cleanups, env.log);
   }
 }
 

@@ -126,3 +126,14 @@ export function mergeTimings(runs: readonly Timings[]): Timings {
     threadCpuMs: runs.reduce((sum, t) => sum + t.threadCpuMs, 0),
   };
 }
+
+/** Runs cleanups newest first; one that fails is logged and the rest still run. */
+export async function runCleanups(cleanups: Array<() => Promise<void> | void>, log: (message: string) => void): Promise<void> {
+  for (const cleanup of [...cleanups].reverse()) {
+    try {
+      await cleanup();
+    } catch (error) {
+      log(`cleanup failed: ${String(error)}`);
+    }
+  }
+}

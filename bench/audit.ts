@@ -13,7 +13,7 @@ import { systemClock, type Store } from '../shared/ports/index.js';
 import { createContainer, createDynamoClient, type Container } from '../shared/runtime/index.js';
 import { DynamoStore } from '../shared/store/index.js';
 import type { BenchEnvironment } from './customer-records.js';
-import { CountingStore, storeCallsBetween, type StoreCalls } from './lib/counting-store.js';
+import { CountingStore, storeCallsBetween, type StoreCalls, addCalls } from './lib/counting-store.js';
 import { CustomerBodies } from './lib/customers.js';
 import { startLoadGenerator, type ApiServer } from './lib/load.js';
 import { mergeTimings, summarize, threadCpuMs, type Figures, type Timings, runCleanups } from './lib/measure.js';
@@ -242,17 +242,6 @@ export async function auditTrailBenchmark(env: BenchEnvironment, settings: Audit
   }
 }
 
-function addCalls(a: StoreCalls, b: StoreCalls): StoreCalls {
-  return {
-    get: a.get + b.get,
-    getMany: a.getMany + b.getMany,
-    query: a.query + b.query,
-    increment: a.increment + b.increment,
-    transact: a.transact + b.transact,
-    auditConflicts: a.auditConflicts + b.auditConflicts,
-    total: a.total + b.total,
-  };
-}
 
 async function timeVerification(
   label: string,

@@ -15,7 +15,7 @@ import { DynamoStore, ensureTables } from '../shared/store/index.js';
 import { dataTable, keysTable, physicalTableName } from '../shared/store/tables.js';
 import type { BenchEnvironment } from './customer-records.js';
 import { CountingKeyService, callsBetween, type KeyServiceCalls } from './lib/counting-key-service.js';
-import { CountingStore, storeCallsBetween, type StoreCalls } from './lib/counting-store.js';
+import { CountingStore, storeCallsBetween, type StoreCalls, addCalls } from './lib/counting-store.js';
 import { CustomerBodies } from './lib/customers.js';
 import { costRatio, mergeTimings, runConcurrent, summarize, threadCpuMs, type Figures, type Timings, runCleanups } from './lib/measure.js';
 import { count, fixed, table, times, type Section } from './lib/report.js';
@@ -408,17 +408,6 @@ async function timeExport(label: string, stored: number, container: Container, s
   };
 }
 
-function addCalls(a: StoreCalls, b: StoreCalls): StoreCalls {
-  return {
-    get: a.get + b.get,
-    getMany: a.getMany + b.getMany,
-    query: a.query + b.query,
-    increment: a.increment + b.increment,
-    transact: a.transact + b.transact,
-    auditConflicts: a.auditConflicts + b.auditConflicts,
-    total: a.total + b.total,
-  };
-}
 
 const rate = (value: number): string => (Number.isFinite(value) ? count(Math.round(value)) : 'n/a');
 

@@ -68,3 +68,14 @@ export const storeCallsBetween = (before: StoreCalls, after: StoreCalls): StoreC
   auditConflicts: after.auditConflicts - before.auditConflicts,
   total: after.total - before.total,
 });
+
+/** The calls of two runs together. */
+export const addCalls = (a: StoreCalls, b: StoreCalls): StoreCalls => ({
+  get: a.get + b.get,
+  getMany: a.getMany + b.getMany,
+  query: a.query + b.query,
+  increment: a.increment + b.increment,
+  transact: a.transact + b.transact,
+  auditConflicts: a.auditConflicts + b.auditConflicts,
+  total: a.total + b.total,
+});

@@ -70,6 +70,24 @@ export class InteractionService {
     return result.cursor ? { items, cursor: result.cursor } : { items };
   }
 
+  /**
+   * Every interaction of a customer, newest first, up to `max`: for exports. One check of
+   * the customer, one key, one audit entry, however many pages.
+   */
+  async all(customerId: string, context: AuditContext, max: number): Promise<Interaction[]> {
+    await this.requireCustomer(customerId);
+    const items: InteractionItem[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.deps.repository.list(customerId, { limit: Math.min(500, max - items.length), ...(cursor ? { cursor } : {}) });
+      items.push(...page.items);
+      cursor = page.cursor;
+    } while (cursor && items.length < max);
+    const key = items.length ? await this.deps.keys.get(customerId) : undefined;
+    await this.deps.audit.record(context, [{ action: 'interaction.list', target: { type: 'customer', id: customerId } }]);
+    return key ? items.map((item) => this.open(item, key)) : [];
+  }
+
   /** For audit verification: the current content hash of the record an entry names. */
   readonly subject: SubjectResolver = async (targetId) => {
     const [customerId, occurredAt, id] = targetId.split('/');

@@ -183,7 +183,7 @@ export class RequestService {
   async subjectDocument(customerId: string, full: AuditContext) {
     const customer = await this.deps.customers.get(customerId, full, resolveView('dpo', 'verification').view);
     const consents = await this.deps.consent.consents(customerId, full);
-    const interactions = await this.drain((cursor) => this.deps.interactions.list(customerId, full, { limit: 100, ...(cursor ? { cursor } : {}) }));
+    const interactions = await this.deps.interactions.all(customerId, full, EXPORT_MAX_ROWS);
     const shares = await this.deps.sharing.sharesOf(customerId);
     const requests = await this.drain(async (cursor) => {
       const page = await this.deps.repository.ofCustomer(customerId, { limit: 100, ...(cursor ? { cursor } : {}) });

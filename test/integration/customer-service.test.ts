@@ -4,7 +4,7 @@ import { LocalKeyService } from '../../shared/keys/index.js';
 import { createContainer, type Container } from '../../shared/runtime/index.js';
 import { defaultReviewIntervals, resolveView, DuplicateContactError, type CreateCustomerInput } from '../../shared/customers/index.js';
 import type { Actor } from '../../shared/access/index.js';
-import { freshTables, scanAll } from '../support/dynamo.js';
+import { freshTables, scanAll, testConfig } from '../support/dynamo.js';
 import { newCustomer } from '../support/local-api.js';
 
 /** The customer service on DynamoDB Local through the real Store adapter. */
@@ -17,18 +17,7 @@ const full = resolveView('admin').view;
 beforeAll(async () => {
   const { client, prefix, endpoint } = await freshTables();
   container = createContainer(
-    {
-      tablePrefix: prefix,
-      region: 'local',
-      dynamodbEndpoint: endpoint,
-      keys: { provider: 'local', keyFile: '/dev/null' },
-      keyCache: { maxEntries: 100, ttlMs: 60_000 },
-      reviewIntervals: defaultReviewIntervals,
-      idempotencyTtlSeconds: 3600,
-      corsOrigins: [],
-      events: { provider: 'none' as const },
-      notifier: { provider: 'none' as const },
-    },
+    { ...testConfig(prefix, endpoint), keyCache: { maxEntries: 100, ttlMs: 60_000 } },
     { dynamodb: client, keyService: new LocalKeyService(Buffer.alloc(32, 9)) },
   );
   raw = () => scanAll(client, prefix);
@@ -115,18 +104,7 @@ describe('CustomerService on DynamoDB Local', () => {
 describe('blind-index key', () => {
   it('is never created anew once records exist (a keys table restored without it fails closed)', async () => {
     const { client, prefix, endpoint } = await freshTables();
-    const config = {
-      tablePrefix: prefix,
-      region: 'local',
-      dynamodbEndpoint: endpoint,
-      keys: { provider: 'local' as const, keyFile: '/dev/null' },
-      keyCache: { maxEntries: 10, ttlMs: 60_000 },
-      reviewIntervals: defaultReviewIntervals,
-      idempotencyTtlSeconds: 60,
-      corsOrigins: [],
-      events: { provider: 'none' as const },
-      notifier: { provider: 'none' as const },
-    };
+    const config = testConfig(prefix, endpoint);
     const keyService = new LocalKeyService(Buffer.alloc(32, 4));
     const first = createContainer(config, { dynamodb: client, keyService });
     await first.customers.create(input(), ctx, full);

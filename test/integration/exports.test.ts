@@ -2,8 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../shared/access/index.js';
 import { resolveView, type CreateCustomerInput } from '../../shared/customers/index.js';
 import { LocalKeyService } from '../../shared/keys/index.js';
-import { configFromEnv, createContainer, type Container } from '../../shared/runtime/index.js';
-import { freshTables } from '../support/dynamo.js';
+import { createContainer, type Container } from '../../shared/runtime/index.js';
+import { freshTables, testConfig } from '../support/dynamo.js';
 import { newCustomer } from '../support/local-api.js';
 
 /**
@@ -29,7 +29,7 @@ async function inParallel<T>(count: number, width: number, work: (i: number) => 
 
 beforeAll(async () => {
   const { client, prefix, endpoint } = await freshTables();
-  const config = configFromEnv({ TABLE_PREFIX: prefix, DYNAMODB_ENDPOINT: endpoint, KEY_PROVIDER: 'local', LOCAL_KEY_FILE: '/unused', AWS_REGION: 'local' });
+  const config = testConfig(prefix, endpoint);
   container = createContainer(config, { dynamodb: client, keyService: new LocalKeyService(Buffer.alloc(32, 8)) });
   const purpose = { name: 'Marketing', description: 'Offers', noticeVersion: 'v1', requiresConsent: true, fields: ['name', 'emails', 'tier', 'region'] as const };
   await container.consent.putPurpose('marketing', { ...purpose, fields: [...purpose.fields] }, undefined, ctx);

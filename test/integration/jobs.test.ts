@@ -5,8 +5,8 @@ import { createJobsHandler } from '../../functions/jobs/handler.js';
 import { createObservability } from '../../functions/http/index.js';
 import { resolveView, type CreateCustomerInput } from '../../shared/customers/index.js';
 import { LocalKeyService } from '../../shared/keys/index.js';
-import { createContainer, configFromEnv, type Container } from '../../shared/runtime/index.js';
-import { freshTables } from '../support/dynamo.js';
+import { createContainer, type Container } from '../../shared/runtime/index.js';
+import { freshTables, testConfig } from '../support/dynamo.js';
 import { newCustomer } from '../support/local-api.js';
 
 /** The scheduled-jobs consumer, fed the sample SQS event, on DynamoDB Local. */
@@ -17,7 +17,7 @@ const actor = { id: 'seed', role: 'admin' as const };
 
 beforeAll(async () => {
   const { client, prefix, endpoint } = await freshTables();
-  const config = configFromEnv({ TABLE_PREFIX: prefix, DYNAMODB_ENDPOINT: endpoint, KEY_PROVIDER: 'local', LOCAL_KEY_FILE: '/unused', AWS_REGION: 'local' });
+  const config = testConfig(prefix, endpoint);
   const keyService = new LocalKeyService(Buffer.alloc(32, 5));
   container = createContainer(config, { dynamodb: client, keyService });
   // The same data seen 200 days on: every record is due for review by then.

@@ -4,8 +4,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createHandlers } from '../../functions/handlers.js';
 import type { HttpHandler } from '../../functions/http/index.js';
 import { LocalKeyService } from '../../shared/keys/index.js';
-import { createContainer, configFromEnv } from '../../shared/runtime/index.js';
-import { freshTables } from '../support/dynamo.js';
+import { createContainer } from '../../shared/runtime/index.js';
+import { freshTables, testConfig } from '../support/dynamo.js';
 
 /**
  * The sample events in events/ invoke the handlers directly, as Lambda would, with the
@@ -17,7 +17,7 @@ let handlers: Record<string, HttpHandler>;
 
 beforeAll(async () => {
   const { client, prefix, endpoint } = await freshTables();
-  const config = configFromEnv({ TABLE_PREFIX: prefix, DYNAMODB_ENDPOINT: endpoint, KEY_PROVIDER: 'local', LOCAL_KEY_FILE: '/unused', AWS_REGION: 'local' });
+  const config = testConfig(prefix, endpoint);
   handlers = await createHandlers(createContainer(config, { dynamodb: client, keyService: new LocalKeyService(Buffer.alloc(32, 3)) }));
 });
 

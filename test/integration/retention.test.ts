@@ -2,8 +2,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveView, type CreateCustomerInput } from '../../shared/customers/index.js';
 import { LocalKeyService } from '../../shared/keys/index.js';
 import type { DomainEvent, Write } from '../../shared/ports/index.js';
-import { configFromEnv, createContainer, type Container } from '../../shared/runtime/index.js';
-import { freshTables } from '../support/dynamo.js';
+import { createContainer, type Container } from '../../shared/runtime/index.js';
+import { freshTables, testConfig } from '../support/dynamo.js';
 import { newCustomer } from '../support/local-api.js';
 
 /**
@@ -22,7 +22,7 @@ let expectedExpired = 0;
 
 beforeAll(async () => {
   const { client, prefix, endpoint } = await freshTables();
-  const config = configFromEnv({ TABLE_PREFIX: prefix, DYNAMODB_ENDPOINT: endpoint, KEY_PROVIDER: 'local', LOCAL_KEY_FILE: '/unused', AWS_REGION: 'local' });
+  const config = testConfig(prefix, endpoint);
   const keyService = new LocalKeyService(Buffer.alloc(32, 6));
   const events = { publish: async (e: DomainEvent[]) => void published.push(...e) };
   container = createContainer(config, { dynamodb: client, keyService, events });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
-import { createDynamoClient } from '../../shared/runtime/index.js';
+import { configFromEnv, createDynamoClient, type Config } from '../../shared/runtime/index.js';
 import { ensureTables, physicalTableName, tableDefinitions } from '../../shared/store/index.js';
 
 /** A client for the run's DynamoDB Local and a fresh table prefix, tables created. */
@@ -28,3 +28,10 @@ export async function scanAll(client: DynamoDBClient, prefix: string): Promise<A
   }
   return items;
 }
+
+/**
+ * The configuration a function would read, for tables under `prefix` of the run's
+ * DynamoDB Local (tests pass their own key service, so the key file is never read).
+ */
+export const testConfig = (prefix: string, endpoint: string): Config =>
+  configFromEnv({ TABLE_PREFIX: prefix, DYNAMODB_ENDPOINT: endpoint, KEY_PROVIDER: 'local', LOCAL_KEY_FILE: '/unused', AWS_REGION: 'local' });

@@ -73,10 +73,12 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
       }
     },
   };
-  const container = createContainer(config, { dynamodb, events, ...options.overrides });
-  erasure.attach(createErasureConsumer(container, await createObservability('erasure')));
+  // A container per function, as each Lambda has its own: cold caches, its own chain heads.
+  const newContainer = () => createContainer(config, { dynamodb, events, ...options.overrides });
+  const container = newContainer();
+  erasure.attach(createErasureConsumer(newContainer(), await createObservability('erasure')));
   const timers = options.schedules
-    ? await startSchedules(container, options.dataDir, options.schedules === true ? {} : options.schedules)
+    ? await startSchedules(newContainer(), options.dataDir, options.schedules === true ? {} : options.schedules)
     : [];
   const tokenSecret = loadTokenSecret(tokenSecretPath(options.dataDir));
   const server = createLocalApi({ routes: routeTable, handlers: await createHandlers(container), tokenSecret, corsOrigins: config.corsOrigins });

@@ -21,12 +21,15 @@ export function createJobsHandler({ customers, requests, retention }: Container,
       metrics.addMetric('CustomersDueForReview', MetricUnit.Count, due);
       logger.info('review reminders', { due });
     },
-    // DSR-4: an alarm fires on requests due within days, before their deadline passes.
+    // DSR-4: an alarm fires on requests due within days, before their deadline passes; erasures
+    // whose message was lost are handed on again.
     'request-deadlines': async () => {
       const { overdue, dueSoon } = await requests.deadlines();
+      const resumed = await requests.resumeErasures();
       metrics.addMetric('RequestsOverdue', MetricUnit.Count, overdue);
       metrics.addMetric('RequestsDueSoon', MetricUnit.Count, dueSoon);
-      logger.info('request deadlines', { overdue, dueSoon });
+      metrics.addMetric('ErasuresResumed', MetricUnit.Count, resumed);
+      logger.info('request deadlines', { overdue, dueSoon, resumed });
     },
     // RET-2: the daily sweep, as POST /v1/retention/sweeps runs it on demand.
     'retention-sweep': async () => {

@@ -2,6 +2,7 @@ import type { AuditContext, AuditTrail } from '../audit/index.js';
 import { openJson, sealJson, type DataKeyRing } from '../crypto/index.js';
 import { ConflictError, NotFoundError, PreconditionFailedError, PreconditionRequiredError } from '../errors/index.js';
 import { ConditionFailedError, type Clock, type DomainEvent, type EventPublisher, type QueryPage, type Store } from '../ports/index.js';
+import { liveProfile } from '../customers/index.js';
 import { dataTable } from '../store/tables.js';
 import { OutdatedNoticeError, PurposeNotFoundError } from './errors.js';
 import { decisionEvent, isCurrentConsent } from './rules.js';
@@ -68,7 +69,7 @@ export class ConsentService {
   async record(customerId: string, input: RecordConsentInput, context: AuditContext): Promise<ConsentState> {
     const [purpose, profile] = await Promise.all([
       this.purpose(input.purposeId),
-      this.deps.store.get(dataTable.name, { pk: `CUSTOMER#${customerId}`, sk: 'PROFILE' }),
+      liveProfile(this.deps.store, customerId),
     ]);
     if (!profile) throw new NotFoundError('No customer has this id.', 'id');
     if (input.action === 'give' && input.noticeVersion !== purpose.noticeVersion) throw new OutdatedNoticeError(purpose.noticeVersion);
@@ -95,8 +96,7 @@ export class ConsentService {
   }
 
   async consents(customerId: string, context: AuditContext): Promise<{ current: ConsentState[]; history: ConsentEvent[] }> {
-    const profile = await this.deps.store.get(dataTable.name, { pk: `CUSTOMER#${customerId}`, sk: 'PROFILE' });
-    if (!profile) throw new NotFoundError('No customer has this id.', 'id');
+    if (!(await liveProfile(this.deps.store, customerId))) throw new NotFoundError('No customer has this id.', 'id');
     const [states, log, purposes] = await Promise.all([this.deps.repository.states(customerId), this.deps.repository.log(customerId), this.listPurposes()]);
     const noticeOf = new Map(purposes.map((p) => [p.id, p]));
     const sealed = log.items.some((entry) => entry.sealedEvidence);

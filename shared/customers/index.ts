@@ -1,5 +1,5 @@
 export { CustomerService, type CreateResult, type CustomerServiceOptions } from './service.js';
-export { CustomerRepository } from './repository.js';
+export { CustomerRepository, liveProfile, type CustomerItem, type ErasureMark } from './repository.js';
 export {
   resolveView,
   canSeeContacts,
@@ -13,5 +13,5 @@ export {
 export { defaultReviewIntervals, parseReviewIntervals, type ReviewIntervals } from './review-policy.js';
 export * from './schemas.js';
 export * from './errors.js';
-export type { CustomerRecord, HistoryEntry, LegalHold } from './types.js';
-export { activeHolds } from './types.js';
+export type { CustomerRecord, HistoryEntry, HoldCategory, LegalHold } from './types.js';
+export { activeHolds, describeHold, holdCategories, holdsCategory } from './types.js';

@@ -1,7 +1,7 @@
 import type { QueryPage, Store, StoreItem, Write } from '../ports/index.js';
 import { dataTable } from '../store/tables.js';
 import type { BlindIndexKind } from '../crypto/index.js';
-import type { Classification, Collection, HistoryEntry, ProcessingFlags, SealedField } from './types.js';
+import type { Classification, Collection, HistoryEntry, HoldCategory, ProcessingFlags, SealedField } from './types.js';
 
 /** The stored profile: classification in the clear (for filters), personal fields sealed. */
 export interface CustomerItem extends Classification, ProcessingFlags, StoreItem {
@@ -22,7 +22,7 @@ export interface CustomerItem extends Classification, ProcessingFlags, StoreItem
   lastVerifiedAt?: string;
   reviewDueAt: string;
   /** Set when an erasure starts: from then on the record is gone for every reader. */
-  erasure?: { requestId: string; startedAt: string };
+  erasure?: ErasureMark;
   gsi1pk: 'CUSTOMER';
   gsi1sk: string;
   gsi2pk: 'CUSTOMER#REVIEW';
@@ -30,6 +30,17 @@ export interface CustomerItem extends Classification, ProcessingFlags, StoreItem
   /** Retention runs from the last change (RET-1). */
   gsi3pk: 'RETAIN#profile';
   gsi3sk: string;
+}
+
+/**
+ * An erasure under way or narrowed by a legal hold. `cause` lets a stuck erasure be
+ * handed on again as what it was; `retained` names what a hold kept back.
+ */
+export interface ErasureMark {
+  requestId: string;
+  startedAt: string;
+  cause?: { requestId: string } | { sweepId: string };
+  retained?: HoldCategory[];
 }
 
 interface HistoryItem extends HistoryEntry, StoreItem {
@@ -63,6 +74,15 @@ const customerPk = (id: string) => `CUSTOMER#${id}`;
 const guardKey = (kind: BlindIndexKind, index: string) => ({ pk: `${kind.toUpperCase()}#${index}`, sk: 'GUARD' });
 const historySk = (version: number) => `HISTORY#${String(version).padStart(10, '0')}`;
 const NUMBER_COUNTER = { pk: 'COUNTER#customer-number', sk: 'COUNTER' };
+
+/**
+ * The profile of a customer who exists and whose erasure has not started: the existence
+ * check of every context that adds to or reads a customer's data.
+ */
+export async function liveProfile(store: Store, customerId: string): Promise<CustomerItem | undefined> {
+  const item = await store.get<CustomerItem>(T, { pk: customerPk(customerId), sk: 'PROFILE' });
+  return item && !item.erasure ? item : undefined;
+}
 
 export const reviewSortKey = (dueAt: string, id: string) => `${dueAt}#${id}`;
 

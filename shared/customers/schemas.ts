@@ -7,6 +7,7 @@ import {
   lawfulBases,
   lifecycleStages,
   verificationMethods,
+  holdCategories,
 } from './types.js';
 
 /** Bounded strings everywhere: nothing unbounded reaches the store or the key service. */
@@ -64,9 +65,27 @@ export type CreateCustomerInput = z.infer<typeof createCustomerSchema>;
 const processingFlags = {
   restricted: z.optional(z.boolean()),
   objections: z.optional(z.array(slug).check(z.maxLength(20))),
-  /** Legal holds (an open dispute, a retention obligation) stop erasure and expiry while active. */
+  /**
+   * Legal holds (an open dispute, a retention obligation) stop erasure and expiry while
+   * active; one naming categories narrows them instead, and must name its last day.
+   */
   legalHolds: z.optional(
-    z.array(z.strictObject({ reason: text(200), until: z.optional(z.iso.date()) })).check(z.maxLength(10)),
+    z
+      .array(
+        z
+          .strictObject({
+            reason: text(200),
+            until: z.optional(z.iso.date()),
+            categories: z.optional(z.array(z.enum(holdCategories)).check(z.minLength(1), z.maxLength(holdCategories.length))),
+          })
+          .check(
+            z.refine((hold) => !hold.categories || hold.until !== undefined, {
+              message: 'is required when a hold names categories (the kept data is destroyed when the hold ends)',
+              path: ['until'],
+            }),
+          ),
+      )
+      .check(z.maxLength(10)),
   ),
 };
 
@@ -134,7 +153,7 @@ export const customerRecordSchema = z.object({
   consumption: z.optional(z.enum(consumptionHabits)),
   restricted: z.optional(z.boolean()),
   objections: z.optional(z.array(z.string())),
-  legalHolds: z.optional(z.array(z.object({ reason: z.string(), until: z.optional(z.string()) }))),
+  legalHolds: z.optional(z.array(z.object({ reason: z.string(), until: z.optional(z.string()), categories: z.optional(z.array(z.enum(holdCategories))) }))),
   collection: z.object({ ...collectionSchema.shape, collectedAt: z.iso.datetime() }),
   version: z.int(),
   createdAt: z.iso.datetime(),

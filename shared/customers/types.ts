@@ -51,11 +51,20 @@ export interface Classification {
   consumption?: (typeof consumptionHabits)[number];
 }
 
-/** Restriction of processing and objections to purposes (DSR-5). */
+/** What a legal hold can keep back from an erasure or expiry (DSR-3). */
+export const holdCategories = ['profile', 'change-history', 'consents', 'interactions'] as const;
+export type HoldCategory = (typeof holdCategories)[number];
+
+/**
+ * A legal hold (an open dispute, a retention obligation). Without categories it holds the
+ * whole record; with them it narrows an erasure to everything else, and then it must end
+ * on a named day, when the retention sweep destroys what it kept.
+ */
 export interface LegalHold {
   reason: string;
   /** Last day of the hold (UTC); open-ended without it. */
   until?: string;
+  categories?: HoldCategory[];
 }
 
 export interface ProcessingFlags {
@@ -67,6 +76,14 @@ export interface ProcessingFlags {
 /** The holds in force on a day: they stop erasure and retention expiry (DSR-3). */
 export const activeHolds = (flags: ProcessingFlags, now: Date): LegalHold[] =>
   (flags.legalHolds ?? []).filter((hold) => !hold.until || hold.until >= now.toISOString().slice(0, 10));
+
+/** Whether a hold in force keeps this category of the customer's data. */
+export const holdsCategory = (holds: LegalHold[], category: HoldCategory): boolean =>
+  holds.some((hold) => !hold.categories || hold.categories.includes(category));
+
+/** How a hold reads to the customer and on a certificate. */
+export const describeHold = (hold: LegalHold): string =>
+  `${hold.reason}${hold.categories ? ` [${hold.categories.join(', ')}]` : ''}${hold.until ? ` (until ${hold.until})` : ''}`;
 
 export interface CustomerRecord extends Classification, Partial<PersonalFields>, ProcessingFlags {
   id: string;

@@ -1,1 +1,1 @@
-export { ErasureService, type DestructionCertificate } from './service.js';
+export { ErasureService, HELD_REMAINDER, type DestructionCertificate, type ErasureCause } from './service.js';

@@ -1,8 +1,16 @@
 import { createHmac } from 'node:crypto';
 import type { AuditTrail } from '../audit/index.js';
 import type { DataKeyRing } from '../crypto/index.js';
-import { activeHolds } from '../customers/index.js';
-import type { CustomerItem } from '../customers/repository.js';
+import {
+  activeHolds,
+  describeHold,
+  holdCategories,
+  holdsCategory,
+  type CustomerItem,
+  type ErasureMark,
+  type HoldCategory,
+  type LegalHold,
+} from '../customers/index.js';
 import { ConditionFailedError, type Clock, type QueryPage, type Store, type StoreItem, type Write } from '../ports/index.js';
 import type { RequestService } from '../requests/index.js';
 import { dataTable, keysTable } from '../store/tables.js';
@@ -15,19 +23,38 @@ export interface DestructionCertificate {
   reason: 'request' | 'expiry' | 'business-end';
   method: string;
   requestId?: string;
+  /** What legal holds kept back from this erasure, and until when (DSR-3). */
+  retained?: Array<{ categories: HoldCategory[]; reason: string; until?: string }>;
   actor: string;
   at: string;
 }
 
+export type ErasureCause = { requestId: string } | { sweepId: string };
+
 const T = dataTable.name;
 const WORKER = { id: 'erasure-worker', role: 'dpo' as const };
 const CATEGORIES = ['profile', 'contacts', 'change-history', 'consents', 'interactions', 'request-details', 'data-key'];
+/** Where a narrowed erasure's remainder waits in the retention index for its holds to end. */
+export const HELD_REMAINDER = 'RETAIN#held-remainder';
+
+/** The category an item of a customer's partition belongs to, as legal holds name them. */
+function categoryOf(sk: string): HoldCategory | undefined {
+  if (sk === 'PROFILE') return 'profile';
+  if (sk.startsWith('HISTORY#')) return 'change-history';
+  if (sk.startsWith('CONSENT#')) return 'consents';
+  if (sk.startsWith('INTERACTION#')) return 'interactions';
+  return undefined;
+}
 
 /**
  * Erasure by crypto-shredding (DSR-3): hide the record, delete every item of the customer
  * and its uniqueness guards, destroy the data key (so copies in backups can never be
  * opened), then certify. Every step can run again: a retry after a crash at any point
  * finishes the job, and the record is never visible as active in between.
+ *
+ * A legal hold of the whole record stops the erasure. Holds that name categories narrow
+ * it: everything else goes, what they keep stays sealed under the key (which therefore
+ * survives), and the retention sweep erases the remainder once the last hold has ended.
  */
 export class ErasureService {
   constructor(
@@ -35,55 +62,119 @@ export class ErasureService {
   ) {}
 
   /**
-   * Erases a customer for an approved request, or because their record's retention ended
-   * (`sweepId` then names the sweep).
+   * Erases a customer for an approved request, or because their record's retention (or the
+   * hold over an erasure's remainder) ended: `sweepId` then names the sweep. Answers the
+   * certificate, or undefined when a legal hold stopped the erasure.
    */
-  /** Answers the certificate, or undefined when a legal hold stopped the erasure. */
-  async erase(customerId: string, cause: { requestId: string } | { sweepId: string }): Promise<DestructionCertificate | undefined> {
+  async erase(customerId: string, cause: ErasureCause): Promise<DestructionCertificate | undefined> {
     const requestId = 'requestId' in cause ? cause.requestId : undefined;
     const reference = requestId ?? `${(cause as { sweepId: string }).sweepId}:${customerId}`;
     const certificateKey = { pk: `CERTIFICATE#${reference}`, sk: 'CERTIFICATE' };
     const done = await this.deps.store.get<DestructionCertificate & StoreItem>(T, certificateKey);
     if (done) return strip(done);
+    const now = this.deps.clock.now();
     const context = { actor: { ...WORKER, requestId: reference }, purpose: requestId ? 'erasure' : 'retention' };
 
     const profile = await this.deps.store.get<CustomerItem>(T, { pk: `CUSTOMER#${customerId}`, sk: 'PROFILE' });
+    const holds = profile ? activeHolds(profile, now) : [];
     // A hold placed after approval or after the sweep still stops destruction.
-    if (profile && !profile.erasure && activeHolds(profile, this.deps.clock.now()).length) return undefined;
+    if (holds.some((hold) => !hold.categories)) return undefined;
+    const retained = holdCategories.filter((category) => holdsCategory(holds, category));
+    // A remainder whose holds have not ended yet: nothing to do until they have.
+    if (retained.length && profile?.erasure && profile.erasure.requestId !== reference) return undefined;
+    // The pseudonym needs the index key (KMS): fetched before anything is destroyed, so that
+    // a key-service outage stops the erasure while the customer is still whole.
+    const subjectRef = await this.subjectRef(customerId);
     // 1. Hide: from now on the customer is gone for every route.
     if (profile && !profile.erasure) {
-      const hidden = { ...profile, erasure: { requestId: reference, startedAt: this.deps.clock.now().toISOString() }, version: profile.version + 1 };
-      await this.deps.store.transact([{ op: 'put', table: T, item: hidden, condition: { kind: 'version', version: profile.version }, label: 'profile' }]);
+      const erasure: ErasureMark = { requestId: reference, startedAt: now.toISOString(), cause, ...(retained.length ? { retained } : {}) };
+      await this.deps.store.transact([
+        { op: 'put', table: T, item: { ...profile, erasure, version: profile.version + 1 }, condition: { kind: 'version', version: profile.version }, label: 'profile' },
+      ]);
     }
-    // 2. Delete: guards first (the profile names them), then every item of the customer, the profile last.
+    // 2. Delete: guards first (the profile names them), then every item of the customer not held, the profile last.
     if (profile) {
-      const guards = [
-        ...profile.emailIndexes.map((i) => ({ pk: `EMAIL#${i}`, sk: 'GUARD' })),
-        ...profile.phoneIndexes.map((i) => ({ pk: `PHONE#${i}`, sk: 'GUARD' })),
-      ];
-      await this.deleteAll(guards);
+      await this.deleteAll([
+        ...(profile.emailIndexes ?? []).map((i) => ({ pk: `EMAIL#${i}`, sk: 'GUARD' })),
+        ...(profile.phoneIndexes ?? []).map((i) => ({ pk: `PHONE#${i}`, sk: 'GUARD' })),
+      ]);
     }
     // Requests stay (pseudonymous) without the customer's words; found through pointers deleted next.
     await this.stripRequestDetails(customerId);
-    const partition = await this.partition(customerId);
+    const partition = (await this.partition(customerId)).filter((key) => {
+      const category = categoryOf(key.sk);
+      return !category || !retained.includes(category);
+    });
     await this.deleteAll(partition.filter((k) => k.sk !== 'PROFILE'));
+    if (retained.length && profile) return this.narrowed(customerId, { profile, retained, holds, reference, requestId, subjectRef, context });
     await this.deleteAll(partition.filter((k) => k.sk === 'PROFILE'));
     // 3. Destroy the key: what remains anywhere, backups included, can no longer be opened.
     await this.deps.store.transact([{ op: 'delete', table: keysTable.name, key: { pk: customerId } }]);
     this.deps.keys.forget(customerId);
     // 4. Certify, audited in the same transaction; then close the request.
+    const remainder = profile?.erasure?.retained;
     const certificate: DestructionCertificate = {
       id: reference,
-      subjectRef: await this.subjectRef(customerId),
-      categories: CATEGORIES,
+      subjectRef,
+      categories: remainder ? [...remainder, 'data-key'] : CATEGORIES,
       reason: requestId ? 'request' : 'expiry',
-      method: 'deletion of every item and index entry, then destruction of the customer data key (crypto-shredding)',
+      method: remainder
+        ? `deletion of what legal holds had kept since erasure ${profile!.erasure!.requestId}, then destruction of the customer data key (crypto-shredding)`
+        : 'deletion of every item and index entry, then destruction of the customer data key (crypto-shredding)',
       ...(requestId ? { requestId } : {}),
       actor: requestId ? WORKER.id : 'retention-sweep',
-      at: this.deps.clock.now().toISOString(),
+      at: now.toISOString(),
     };
     await this.certify(certificate, certificateKey, context, customerId);
     if (requestId) await this.deps.requests.completeBySystem(requestId, context);
+    return certificate;
+  }
+
+  /**
+   * The end of an erasure narrowed by legal holds: the profile becomes a hidden remainder
+   * (only its held fields, none if the profile itself is not held) filed in the retention
+   * index under the day the last hold ends; the key stays for what is kept.
+   */
+  private async narrowed(
+    customerId: string,
+    run: {
+      profile: CustomerItem;
+      retained: HoldCategory[];
+      holds: LegalHold[];
+      reference: string;
+      requestId: string | undefined;
+      subjectRef: string;
+      context: { actor: { id: string; role: 'dpo'; requestId: string }; purpose: string };
+    },
+  ): Promise<DestructionCertificate> {
+    const { profile, retained, holds, reference, requestId } = run;
+    const narrowing = holds.filter((hold) => hold.categories);
+    const lastDay = narrowing.map((hold) => hold.until!).sort().at(-1)!;
+    const { gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...kept } = profile;
+    const base = retained.includes('profile')
+      ? { ...kept, emailIndexes: [], phoneIndexes: [] }
+      : { pk: profile.pk, sk: profile.sk, kind: profile.kind, id: profile.id, version: profile.version };
+    const erasure = profile.erasure ?? { requestId: reference, startedAt: this.deps.clock.now().toISOString(), retained };
+    const remainder = { ...base, legalHolds: narrowing, erasure, gsi3pk: HELD_REMAINDER, gsi3sk: `${lastDay}#${customerId}` };
+    await this.deps.store.transact([{ op: 'put', table: T, item: remainder }]);
+
+    const kept_ = narrowing.map((hold) => ({ categories: hold.categories!, reason: hold.reason, until: hold.until! }));
+    const certificate: DestructionCertificate = {
+      id: reference,
+      subjectRef: run.subjectRef,
+      categories: CATEGORIES.filter((category) => category !== 'data-key' && !retained.includes(category as HoldCategory)),
+      reason: requestId ? 'request' : 'expiry',
+      method: `deletion of every item and index entry not under a legal hold; the data key is kept for what the holds keep until ${lastDay}, then destroyed`,
+      ...(requestId ? { requestId } : {}),
+      retained: kept_,
+      actor: requestId ? WORKER.id : 'retention-sweep',
+      at: this.deps.clock.now().toISOString(),
+    };
+    await this.certify(certificate, { pk: `CERTIFICATE#${reference}`, sk: 'CERTIFICATE' }, run.context, customerId);
+    if (requestId) {
+      const outcome = `erased except what legal holds keep: ${narrowing.map(describeHold).join('; ')}; that is erased when the holds end`;
+      await this.deps.requests.completeBySystem(requestId, run.context, outcome);
+    }
     return certificate;
   }
 

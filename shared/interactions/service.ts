@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditContext, AuditTrail, SubjectResolver } from '../audit/index.js';
 import { openJson, sealJson, type DataKeyRing } from '../crypto/index.js';
+import { liveProfile } from '../customers/index.js';
 import { NotFoundError } from '../errors/index.js';
 import type { Clock, QueryPage, Store } from '../ports/index.js';
 import { dataTable } from '../store/tables.js';
@@ -97,8 +98,7 @@ export class InteractionService {
   };
 
   private async requireCustomer(customerId: string): Promise<void> {
-    const profile = await this.deps.store.get(dataTable.name, { pk: `CUSTOMER#${customerId}`, sk: 'PROFILE' });
-    if (!profile) throw new NotFoundError('No customer has this id.', 'id');
+    if (!(await liveProfile(this.deps.store, customerId))) throw new NotFoundError('No customer has this id.', 'id');
   }
 
   private open(item: InteractionItem, key: Buffer): Interaction {

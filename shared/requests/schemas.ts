@@ -62,6 +62,7 @@ export const requestSchema = z.object({
   details: z.optional(z.string()),
   rejectionReason: z.optional(z.string()),
   completedAt: z.optional(z.string()),
+  outcome: z.optional(z.string()),
   transitions: z.array(transition),
   version: z.int(),
 });

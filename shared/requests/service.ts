@@ -2,8 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuditContext, AuditTrail } from '../audit/index.js';
 import type { ConsentService } from '../consent/index.js';
 import { openJson, sealJson, type DataKeyRing } from '../crypto/index.js';
-import { activeHolds, resolveView, type CustomerService } from '../customers/index.js';
-import type { CustomerItem } from '../customers/repository.js';
+import { activeHolds, describeHold, liveProfile, resolveView, type CustomerService } from '../customers/index.js';
 import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError } from '../errors/index.js';
 import type { InteractionService } from '../interactions/index.js';
 import { ConditionFailedError, type Clock, type DomainEvent, type EventPublisher, type QueryPage, type Store } from '../ports/index.js';
@@ -19,6 +18,10 @@ const DAY_MS = 86_400_000;
 /** The scheduled check warns this long before a deadline. */
 export const DUE_SOON_DAYS = 3;
 const EXPORT_MAX_ROWS = 10_000;
+/** An erasure unfinished this long after approval has lost its message. */
+const RESUME_AFTER_MS = 3_600_000;
+/** Beyond every due date: the whole deadline index. */
+const OPEN_ENDED = '9999';
 
 /**
  * Data-subject requests (DSR-1 to DSR-5): received, identity verified, approved by the
@@ -48,8 +51,7 @@ export class RequestService {
    * on file has proven who they are: their request starts identity-verified.
    */
   async create(input: CreateRequestInput, context: AuditContext): Promise<SubjectRequest> {
-    const profile = await this.deps.store.get(dataTable.name, { pk: `CUSTOMER#${input.customerId}`, sk: 'PROFILE' });
-    if (!profile) throw new NotFoundError('No customer has this id.', 'customerId');
+    if (!(await liveProfile(this.deps.store, input.customerId))) throw new NotFoundError('No customer has this id.', 'customerId');
     const now = this.deps.clock.now();
     const id = randomUUID();
     const sealedDetails =
@@ -117,12 +119,13 @@ export class RequestService {
       ...(input.action === 'reject' ? { rejectionReason: input.reason } : {}),
       ...(input.action === 'complete' ? { completedAt: now } : {}),
     };
-    // A legal hold stops an erasure: the request closes with the hold's reason, which the customer sees.
+    // A hold of the whole record stops an erasure: the request closes with the hold's reason,
+    // which the customer sees. A hold of some categories only narrows it (the worker reports).
     if (input.action === 'approve' && current.type === 'erase') {
-      const profile = await this.deps.store.get<CustomerItem>(dataTable.name, { pk: `CUSTOMER#${current.customerId}`, sk: 'PROFILE' });
-      const holds = profile ? activeHolds(profile, this.deps.clock.now()) : [];
+      const profile = await liveProfile(this.deps.store, current.customerId);
+      const holds = profile ? activeHolds(profile, this.deps.clock.now()).filter((h) => !h.categories) : [];
       if (holds.length) {
-        const reason = `Erasure stopped by legal hold: ${holds.map((h) => h.reason + (h.until ? ` (until ${h.until})` : '')).join('; ')}`;
+        const reason = `Erasure stopped by legal hold: ${holds.map(describeHold).join('; ')}`;
         next = { ...next, status: 'rejected', rejectionReason: reason, transitions: [...next.transitions, step('reject', reason)] };
       }
     }
@@ -148,8 +151,11 @@ export class RequestService {
     return this.drain((cursor) => this.deps.repository.ofCustomer(customerId, { limit: 100, ...(cursor ? { cursor } : {}) }));
   }
 
-  /** Closes a request whose work a worker finished (an erasure); nothing if it is closed already. */
-  async completeBySystem(id: string, context: AuditContext): Promise<void> {
+  /**
+   * Closes a request whose work a worker finished (an erasure); nothing if it is closed
+   * already. `outcome` tells the customer what was not done and why (a legal hold).
+   */
+  async completeBySystem(id: string, context: AuditContext, outcome = 'erasure finished'): Promise<void> {
     const current = await this.load(id);
     if (current.status !== 'in-progress') return;
     const at = this.deps.clock.now().toISOString();
@@ -157,7 +163,8 @@ export class RequestService {
       ...current,
       status: 'completed',
       completedAt: at,
-      transitions: [...current.transitions, { action: 'complete', at, actor: context.actor.id, role: context.actor.role, reason: 'erasure finished' }],
+      transitions: [...current.transitions, { action: 'complete', at, actor: context.actor.id, role: context.actor.role, reason: outcome }],
+      outcome,
       version: current.version + 1,
     };
     try {
@@ -212,6 +219,26 @@ export class RequestService {
     const due = await this.drain((cursor) => this.deps.repository.dueBy(soon, { limit: 500, ...(cursor ? { cursor } : {}) }));
     const overdue = due.filter((r) => r.dueAt <= now.toISOString()).length;
     return { overdue, dueSoon: due.length - overdue };
+  }
+
+  /**
+   * Erase requests approved over an hour ago and still in progress have lost their queue
+   * message, or it rests in the dead-letter queue: publish them again (an erasure can run
+   * twice). Answers how many.
+   */
+  async resumeErasures(): Promise<number> {
+    const now = this.deps.clock.now();
+    const before = new Date(now.getTime() - RESUME_AFTER_MS).toISOString();
+    const open = await this.drain((cursor) => this.deps.repository.dueBy(OPEN_ENDED, { limit: 500, ...(cursor ? { cursor } : {}) }));
+    const stuck = open.filter(
+      (r) => r.type === 'erase' && r.status === 'in-progress' && (r.transitions.findLast((t) => t.action === 'approve')?.at ?? '') < before,
+    );
+    for (const request of stuck) {
+      await this.deps.events.publish([
+        { type: 'ErasureApproved', id: `${request.id}:resume:${now.toISOString()}`, at: now.toISOString(), detail: { requestId: request.id, customerId: request.customerId } },
+      ]);
+    }
+    return stuck.length;
   }
 
   private async applyFlags(request: RequestItem, context: AuditContext): Promise<void> {

@@ -33,6 +33,8 @@ export interface SubjectRequest {
   details?: string;
   rejectionReason?: string;
   completedAt?: string;
+  /** How a completed request ended, in words the customer is shown (e.g. what a legal hold kept). */
+  outcome?: string;
   transitions: RequestTransition[];
   version: number;
 }

@@ -1,16 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditContext, AuditTrail } from '../audit/index.js';
 import type { ErasureService } from '../erasure/index.js';
-import { activeHolds } from '../customers/index.js';
-import type { ProcessingFlags } from '../customers/types.js';
+import { activeHolds, holdsCategory, type CustomerItem } from '../customers/index.js';
+import { HELD_REMAINDER } from '../erasure/index.js';
 import type { Clock, DomainEvent, EventPublisher, Store, StoreItem } from '../ports/index.js';
 import { dataTable } from '../store/tables.js';
-import type { RetentionCategory, RetentionPolicy } from './schemas.js';
+import type { RetentionPolicy } from './schemas.js';
 
 const T = dataTable.name;
 const POLICIES_KEY = { pk: 'RETENTION', sk: 'POLICIES' };
 const DAY_MS = 86_400_000;
 const PAGE = 500;
+/** An erasure unfinished this long after it started has lost its message; it is handed on again. */
+const RESUME_AFTER_MS = 3_600_000;
 
 export interface SweepResult {
   sweepId: string;
@@ -52,44 +54,58 @@ export class RetentionService {
     const sweepId = randomUUID();
     const policies = new Map((await this.policies()).map((p) => [p.category, p]));
     let interactionsDestroyed = 0;
-    let customersQueued = 0;
 
     const interactionPolicy = policies.get('interaction');
     if (interactionPolicy) {
       const byCustomer = new Map<string, Array<{ pk: string; sk: string }>>();
-      await this.expired('interaction', cutoff(now, interactionPolicy), (item) => {
+      await this.expired('RETAIN#interaction', cutoff(now, interactionPolicy), (item) => {
         const customerId = String(item.customerId);
         byCustomer.set(customerId, [...(byCustomer.get(customerId) ?? []), { pk: String(item.pk), sk: String(item.sk) }]);
       });
+      // Interactions a legal hold keeps stay past their retention (DSR-3).
+      const profiles = await this.deps.store.getMany<CustomerItem>(T, [...byCustomer.keys()].map((id) => ({ pk: `CUSTOMER#${id}`, sk: 'PROFILE' })));
+      for (const profile of profiles) {
+        if (holdsCategory(activeHolds(profile, now), 'interactions')) byCustomer.delete(profile.id);
+      }
       for (const [customerId, keys] of byCustomer) {
         await this.deps.erasure.expireInteractions(customerId, keys, sweepId);
         interactionsDestroyed += keys.length;
       }
     }
 
+    const queue: DomainEvent[] = [];
+    const at = now.toISOString();
+    const expire = (customerId: string, cause: string = sweepId) =>
+      queue.push({ type: 'RetentionExpired', id: `${cause}:${customerId}:${sweepId}`, at, detail: { sweepId: cause, customerId } });
     const profilePolicy = policies.get('profile');
     if (profilePolicy) {
-      const batch: DomainEvent[] = [];
-      const at = now.toISOString();
-      await this.expired('profile', cutoff(now, profilePolicy), (item) => {
-        if (item.erasure || activeHolds(item as ProcessingFlags, now).length) return;
-        batch.push({ type: 'RetentionExpired', id: `${sweepId}:${String(item.id)}`, at, detail: { sweepId, customerId: String(item.id) } });
+      const stuckBefore = new Date(now.getTime() - RESUME_AFTER_MS).toISOString();
+      await this.expired('RETAIN#profile', cutoff(now, profilePolicy), (item) => {
+        const profile = item as CustomerItem;
+        if (!profile.erasure) {
+          if (!activeHolds(profile, now).length) expire(profile.id);
+          // An erasure of this sweep's making that has not finished long after it started
+          // (its message lost or dead-lettered): handed on again as what it was.
+        } else if (profile.erasure.cause && 'sweepId' in profile.erasure.cause && profile.erasure.startedAt < stuckBefore) {
+          expire(profile.id, profile.erasure.cause.sweepId);
+        }
       });
-      // In batches: the erasure queue's consumer reports failures per message.
-      for (let i = 0; i < batch.length; i += 10) await this.deps.events.publish(batch.slice(i, i + 10));
-      customersQueued = batch.length;
     }
+    // What legal holds kept back from an erasure, once the last of them has ended (any policy or none).
+    await this.expired(HELD_REMAINDER, now.toISOString().slice(0, 10), (item) => expire(String(item.id)));
+    // In batches: the erasure queue's consumer reports failures per message.
+    for (let i = 0; i < queue.length; i += 10) await this.deps.events.publish(queue.slice(i, i + 10));
     await this.deps.audit.record(context, [{ action: 'retention.sweep', target: { type: 'purpose', id: 'retention' } }]);
-    return { sweepId, at: now.toISOString(), interactionsDestroyed, customersQueued };
+    return { sweepId, at, interactionsDestroyed, customersQueued: queue.length };
   }
 
-  private async expired(category: RetentionCategory, before: string, each: (item: StoreItem) => void): Promise<void> {
+  private async expired(partition: string, before: string, each: (item: StoreItem) => void): Promise<void> {
     let cursor: string | undefined;
     do {
       const page = await this.deps.store.query<StoreItem>({
         table: T,
         index: 'gsi3',
-        partition: { name: 'gsi3pk', value: `RETAIN#${category}` },
+        partition: { name: 'gsi3pk', value: partition },
         range: { name: 'gsi3sk', to: before },
         limit: PAGE,
         ...(cursor ? { cursor } : {}),

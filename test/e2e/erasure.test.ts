@@ -71,7 +71,7 @@ describe('erasure', () => {
     expect(await itemsOf(api, customer.id)).toEqual([]);
     const guards = (await scanAll(api.client, api.prefix)).filter((i) => (i.sk as { S?: string })?.S === 'GUARD');
     expect(guards.length).toBe(0);
-    await expect(api.container.keys.get(customer.id)).rejects.toThrow(/data key/);
+    await expect(api.coldKeys().get(customer.id)).rejects.toThrow(/data key/);
     expect((await api.call('GET', `/v1/customers/${customer.id}`, { token: dpo })).status).toBe(404);
     const email = encodeURIComponent(body.emails[0]);
     expect((await api.call('GET', `/v1/customers?email=${email}`, { token: dpo })).body.items).toEqual([]);
@@ -153,7 +153,7 @@ describe('erasure under faults', () => {
       expect(faulty.queues.erasure.deadLetters[0]).not.toMatch(/@|Testname/);
       // Hidden from every reader, but the key is still there: nothing half-destroyed and unflagged.
       expect((await faulty.call('GET', `/v1/customers/${customer.id}`, { token: dpo })).status).toBe(404);
-      expect(await faulty.container.keys.get(customer.id)).toHaveLength(32);
+      expect(await faulty.coldKeys().get(customer.id)).toHaveLength(32);
       expect((await faulty.call('GET', `/v1/requests/${request.id}`, { token: dpo })).body.status).toBe('in-progress');
     } finally {
       await faulty.close();
@@ -183,7 +183,7 @@ describe('legal holds', () => {
     expect(approved.body).toMatchObject({ status: 'rejected', rejectionReason: expect.stringContaining('open dispute 2026-17') });
     await api.queues.erasure.drain();
     expect((await api.call('GET', `/v1/customers/${customer.id}`, { token: dpo })).status).toBe(200);
-    expect(await api.container.keys.get(customer.id)).toHaveLength(32);
+    expect(await api.coldKeys().get(customer.id)).toHaveLength(32);
 
     // A hold that ended no longer stops anything.
     const later = await api.call('GET', `/v1/customers/${customer.id}`, { token: dpo });

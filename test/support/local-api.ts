@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import type { Role } from '../../shared/access/index.js';
 import { startLocalApp, type LocalApp, type LocalAppOptions } from '../../local/app.js';
 import { signToken } from '../../local/tokens.js';
+import type { DataKeyRing } from '../../shared/crypto/index.js';
+import { createContainer } from '../../shared/runtime/index.js';
 import { freshTables } from './dynamo.js';
 
 export interface TestApi extends LocalApp {
@@ -11,6 +13,8 @@ export interface TestApi extends LocalApp {
   client: Awaited<ReturnType<typeof freshTables>>['client'];
   dataDir: string;
   token(role: Role, sub?: string): Promise<string>;
+  /** The data keys as a newly started function sees them (no cached key). */
+  coldKeys(): DataKeyRing;
   call(method: string, path: string, init?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{
     status: number;
     headers: Headers;
@@ -29,6 +33,7 @@ export async function startTestApi(options: Partial<LocalAppOptions> = {}): Prom
     client,
     dataDir,
     token: (role, sub = `user-${role}`) => signToken(app.tokenSecret, { sub, roles: [role] }),
+    coldKeys: () => createContainer(app.container.config, { dynamodb: client }).keys,
     async call(method, path, init = {}) {
       const headers: Record<string, string> = { ...init.headers };
       if (init.token) headers.authorization = `Bearer ${init.token}`;

@@ -3,7 +3,6 @@ import { openJson, sealJson, type DataKeyRing } from '../crypto/index.js';
 import { ConflictError, NotFoundError, PreconditionFailedError, PreconditionRequiredError } from '../errors/index.js';
 import { ConditionFailedError, type Clock, type DomainEvent, type EventPublisher, type QueryPage, type Store } from '../ports/index.js';
 import { liveProfile } from '../customers/index.js';
-import { dataTable } from '../store/tables.js';
 import { OutdatedNoticeError, PurposeNotFoundError } from './errors.js';
 import { decisionEvent, isCurrentConsent } from './rules.js';
 import type { ConsentRepository } from './repository.js';

@@ -82,9 +82,6 @@ export class ErasureService {
     const retained = holdCategories.filter((category) => holdsCategory(holds, category));
     // A remainder whose holds have not ended yet: nothing to do until they have.
     if (retained.length && profile?.erasure && profile.erasure.requestId !== reference) return undefined;
-    // The pseudonym needs the index key (KMS): fetched before anything is destroyed, so that
-    // a key-service outage stops the erasure while the customer is still whole.
-    const subjectRef = await this.subjectRef(customerId);
     // 1. Hide: from now on the customer is gone for every route.
     if (profile && !profile.erasure) {
       const erasure: ErasureMark = { requestId: reference, startedAt: now.toISOString(), cause, ...(retained.length ? { retained } : {}) };
@@ -92,6 +89,9 @@ export class ErasureService {
         { op: 'put', table: T, item: { ...profile, erasure, version: profile.version + 1 }, condition: { kind: 'version', version: profile.version }, label: 'profile' },
       ]);
     }
+    // The pseudonym needs the index key (KMS): fetched before anything is destroyed, so that
+    // a key-service outage leaves the customer hidden but whole.
+    const subjectRef = await this.subjectRef(customerId);
     // 2. Delete: guards first (the profile names them), then every item of the customer not held, the profile last.
     if (profile) {
       await this.deleteAll([
@@ -150,15 +150,15 @@ export class ErasureService {
     const { profile, retained, holds, reference, requestId } = run;
     const narrowing = holds.filter((hold) => hold.categories);
     const lastDay = narrowing.map((hold) => hold.until!).sort().at(-1)!;
-    const { gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...kept } = profile;
+    // Out of the customer list and the review index; only the retention index finds it.
+    const { gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...unlisted } = profile;
     const base = retained.includes('profile')
-      ? { ...kept, emailIndexes: [], phoneIndexes: [] }
+      ? { ...unlisted, emailIndexes: [], phoneIndexes: [] }
       : { pk: profile.pk, sk: profile.sk, kind: profile.kind, id: profile.id, version: profile.version };
     const erasure = profile.erasure ?? { requestId: reference, startedAt: this.deps.clock.now().toISOString(), retained };
     const remainder = { ...base, legalHolds: narrowing, erasure, gsi3pk: HELD_REMAINDER, gsi3sk: `${lastDay}#${customerId}` };
     await this.deps.store.transact([{ op: 'put', table: T, item: remainder }]);
 
-    const kept_ = narrowing.map((hold) => ({ categories: hold.categories!, reason: hold.reason, until: hold.until! }));
     const certificate: DestructionCertificate = {
       id: reference,
       subjectRef: run.subjectRef,
@@ -166,7 +166,7 @@ export class ErasureService {
       reason: requestId ? 'request' : 'expiry',
       method: `deletion of every item and index entry not under a legal hold; the data key is kept for what the holds keep until ${lastDay}, then destroyed`,
       ...(requestId ? { requestId } : {}),
-      retained: kept_,
+      retained: narrowing.map((hold) => ({ categories: hold.categories!, reason: hold.reason, until: hold.until! })),
       actor: requestId ? WORKER.id : 'retention-sweep',
       at: this.deps.clock.now().toISOString(),
     };

@@ -4,7 +4,6 @@ import { openJson, sealJson, type DataKeyRing } from '../crypto/index.js';
 import { liveProfile } from '../customers/index.js';
 import { NotFoundError } from '../errors/index.js';
 import type { Clock, QueryPage, Store } from '../ports/index.js';
-import { dataTable } from '../store/tables.js';
 import { InteractionRepository, interactionHash, type InteractionItem } from './repository.js';
 import type { CreateInteractionInput } from './schemas.js';
 import type { Interaction } from './types.js';

@@ -7,7 +7,6 @@ import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError }
 import type { InteractionService } from '../interactions/index.js';
 import { ConditionFailedError, type Clock, type DomainEvent, type EventPublisher, type QueryPage, type Store } from '../ports/index.js';
 import type { SharingService } from '../sharing/index.js';
-import { dataTable } from '../store/tables.js';
 import { dueDate } from './deadlines.js';
 import type { RequestFields, RequestItem, RequestRepository } from './repository.js';
 import type { CreateRequestInput, ListRequestsQuery, TransitionInput } from './schemas.js';

@@ -33,7 +33,10 @@ export async function startTestApi(options: Partial<LocalAppOptions> = {}): Prom
     client,
     dataDir,
     token: (role, sub = `user-${role}`) => signToken(app.tokenSecret, { sub, roles: [role] }),
-    coldKeys: () => createContainer(app.container.config, { dynamodb: client }).keys,
+    coldKeys: () => {
+      const keyService = options.overrides?.keyService;
+      return createContainer(app.container.config, { dynamodb: client, ...(keyService ? { keyService } : {}) }).keys;
+    },
     async call(method, path, init = {}) {
       const headers: Record<string, string> = { ...init.headers };
       if (init.token) headers.authorization = `Bearer ${init.token}`;

@@ -83,7 +83,8 @@ export class RetentionService {
       await this.expired('RETAIN#profile', cutoff(now, profilePolicy), (item) => {
         const profile = item as CustomerItem;
         if (!profile.erasure) {
-          if (!activeHolds(profile, now).length) expire(profile.id);
+          // A hold of the whole record keeps it; one of some categories narrows the erasure.
+          if (!activeHolds(profile, now).some((hold) => !hold.categories)) expire(profile.id);
           // An erasure of this sweep's making that has not finished long after it started
           // (its message lost or dead-lettered): handed on again as what it was.
         } else if (profile.erasure.cause && 'sweepId' in profile.erasure.cause && profile.erasure.startedAt < stuckBefore) {

@@ -9,6 +9,7 @@ import { createSelfHandler } from './self/handler.js';
 import { createCustomersHandler } from './customers/handler.js';
 import { createInteractionsHandler } from './interactions/handler.js';
 import { createObservability, type HttpHandler } from './http/index.js';
+import { httpOptions } from './http/entry.js';
 import { createPlatformHandler } from './platform/handler.js';
 
 /**
@@ -16,7 +17,7 @@ import { createPlatformHandler } from './platform/handler.js';
  * In AWS each context's `index.ts` builds just its own.
  */
 export async function createHandlers(container: Container): Promise<Record<string, HttpHandler>> {
-  const options = async (name: string) => ({ ...(await createObservability(name)), corsOrigins: container.config.corsOrigins });
+  const options = async (name: string) => httpOptions(container, await createObservability(name));
   return {
     platform: createPlatformHandler(await options('platform')),
     customers: createCustomersHandler(container, await options('customers')),

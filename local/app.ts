@@ -4,6 +4,7 @@ import { createErasureConsumer } from '../functions/erasure/handler.js';
 import { createJobsHandler, type JobMessage } from '../functions/jobs/handler.js';
 import { createHandlers } from '../functions/handlers.js';
 import { createObservability } from '../functions/http/index.js';
+import { FolderDownloadStore } from '../shared/downloads/index.js';
 import { FileEventPublisher } from '../shared/events/index.js';
 import type { DomainEvent, EventPublisher } from '../shared/ports/index.js';
 import { LocalQueue } from './queue.js';
@@ -53,6 +54,8 @@ export function localConfig(options: LocalAppOptions): Config {
     corsOrigins: options.corsOrigins ?? ['http://localhost:5173'],
     events: { provider: 'file', path: join(options.dataDir, 'events.jsonl') },
     notifier: { provider: 'outbox', folder: join(options.dataDir, 'outbox') },
+    downloads: { provider: 'folder', folder: join(options.dataDir, 'downloads') },
+    responseInlineMaxBytes: 5_000_000,
     ...options.config,
   };
 }
@@ -81,7 +84,13 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     ? await startSchedules(newContainer(), options.dataDir, options.schedules === true ? {} : options.schedules)
     : [];
   const tokenSecret = loadTokenSecret(tokenSecretPath(options.dataDir));
-  const server = createLocalApi({ routes: routeTable, handlers: await createHandlers(container), tokenSecret, corsOrigins: config.corsOrigins });
+  const server = createLocalApi({
+    routes: routeTable,
+    handlers: await createHandlers(container),
+    tokenSecret,
+    corsOrigins: config.corsOrigins,
+    ...(container.downloads instanceof FolderDownloadStore ? { downloads: container.downloads } : {}),
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolve());

@@ -3,11 +3,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { HttpHandler } from '../functions/http/index.js';
 import { routeKey, toProblem, type RouteSpec } from '../functions/http/index.js';
+import type { FolderDownloadStore } from '../shared/downloads/index.js';
 import { UnauthenticatedError } from '../shared/errors/index.js';
 import { BearerVerifier } from './tokens.js';
 
 /** API Gateway's own payload limit. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
+/** Lambda's limit on a synchronous answer; beyond it API Gateway answers 500. */
+const MAX_LAMBDA_RESPONSE_BYTES = 6 * 1024 * 1024;
 
 export interface LocalApiOptions {
   routes: readonly RouteSpec[];
@@ -15,6 +18,8 @@ export interface LocalApiOptions {
   handlers: Readonly<Record<string, HttpHandler>>;
   tokenSecret: Uint8Array;
   corsOrigins: readonly string[];
+  /** Serves the links of offered downloads, as S3 serves presigned URLs. */
+  downloads?: FolderDownloadStore;
 }
 
 interface MatchedRoute {
@@ -106,6 +111,14 @@ export function createLocalApi(options: LocalApiOptions): Server {
         });
         return;
       }
+      if (options.downloads && method === 'GET' && url.pathname.startsWith(`${options.downloads.pathPrefix}/`)) {
+        const id = url.pathname.slice(options.downloads.pathPrefix.length + 1);
+        const document = await options.downloads.open(id, url.searchParams.get('expires'), url.searchParams.get('signature'));
+        // S3 answers an expired or altered presigned URL with 403.
+        if (document === undefined) send(res, 403, { 'content-type': 'application/xml', ...cors }, '<Error><Code>AccessDenied</Code></Error>');
+        else send(res, 200, { 'content-type': 'application/json', 'content-disposition': `attachment; filename="${url.searchParams.get('name') ?? id}"`, ...cors }, document);
+        return;
+      }
       const route = match(method, url.pathname);
       if (!route) {
         send(res, 404, { 'content-type': 'application/problem+json', ...cors }, JSON.stringify({ type: 'urn:kehu:problem:not-found', title: 'Not found', status: 404, detail: 'No such route.' }));
@@ -162,6 +175,11 @@ export function createLocalApi(options: LocalApiOptions): Server {
       const handler = options.handlers[route.spec.context];
       if (!handler) throw new Error(`No handler for context ${route.spec.context}`);
       const answer = await handler(event, lambdaContext(`kehu-${route.spec.context}`, requestId));
+      if (Buffer.byteLength(JSON.stringify(answer)) > MAX_LAMBDA_RESPONSE_BYTES) {
+        console.error(JSON.stringify({ level: 'ERROR', message: 'Lambda response larger than 6 MB; API Gateway answers 500', route: routeKey(route.spec) }));
+        send(res, 500, { 'content-type': 'application/json', ...cors }, JSON.stringify({ message: 'Internal Server Error' }));
+        return;
+      }
       const responseBody = answer.body === undefined ? undefined : Buffer.from(answer.body, answer.isBase64Encoded ? 'base64' : 'utf8');
       // As API Gateway with a CORS configuration does, its own CORS headers replace the function's.
       const headersOut = Object.fromEntries(Object.entries(answer.headers ?? {}).filter(([name]) => !/^access-control-/i.test(name)));

@@ -23,6 +23,7 @@ export const exportRoutes = defineRoutes({
   analysisExport: {
     method: 'POST',
     path: '/v1/exports/analysis',
+    download: true,
     context,
     summary: 'Pseudonymized classification of customers with current analytics consent; pseudonyms unlinkable across exports unless asked',
     roles: ['admin', 'dpo', 'analyst'],

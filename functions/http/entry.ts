@@ -1,21 +1,33 @@
-import { configFromEnv, createContainer, type Container, type Overrides } from '../../shared/runtime/index.js';
+import { configFromEnv, createContainer, type Config, type Container, type Overrides } from '../../shared/runtime/index.js';
 import type { HttpHandler, HttpHandlerOptions } from './handler.js';
-import { createObservability, instrumentWith } from './observability.js';
+import { createObservability, instrumentWith, type Observability } from './observability.js';
 
 /**
  * A context's Lambda entry point: Powertools, configuration from the environment and the
- * container, built once per cold start, then the context's HTTP handler.
+ * container, built once per cold start, then the context's HTTP handler. `adapters` adds
+ * the AWS adapters only this context needs (shared/runtime/aws-adapters.ts).
  */
 export async function lambdaHttpEntry(
   service: string,
   build: (container: Container, options: HttpHandlerOptions) => HttpHandler,
+  adapters: (config: Config, instrument: NonNullable<Overrides['instrument']>) => Partial<Overrides> = () => ({}),
 ): Promise<HttpHandler> {
   const observability = await createObservability(service);
   const config = configFromEnv();
+  const instrument = instrumentWith(observability);
   const overrides: Overrides = {
-    instrument: instrumentWith(observability),
+    ...adapters(config, instrument),
+    instrument,
     onPublishFailure: (error, events) =>
       observability.logger.error('domain events not published', { errorName: (error as Error).name, events: events.map((e) => e.type) }),
   };
-  return build(createContainer(config, overrides), { ...observability, corsOrigins: config.corsOrigins });
+  const container = createContainer(config, overrides);
+  return build(container, httpOptions(container, observability));
 }
+
+/** What every context's HTTP handler is given besides its container. */
+export const httpOptions = (container: Container, observability: Observability): HttpHandlerOptions => ({
+  ...observability,
+  corsOrigins: container.config.corsOrigins,
+  downloads: { store: container.downloads, inlineMaxBytes: container.config.responseInlineMaxBytes },
+});

@@ -11,6 +11,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import * as z from 'zod/mini';
 import type { Actor, CustomerActor } from '../../shared/access/index.js';
 import { KehuError, PreconditionRequiredError, UnauthenticatedError, ValidationError } from '../../shared/errors/index.js';
+import type { DownloadStore } from '../../shared/ports/index.js';
 import { authorize } from './auth.js';
 import { problemDetails } from './problem.js';
 import type { Observability } from './observability.js';
@@ -21,6 +22,8 @@ export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => P
 
 export interface HttpHandlerOptions extends Observability {
   corsOrigins: readonly string[];
+  /** Where answers of `download` routes go when they are larger than `inlineMaxBytes`. */
+  downloads?: { store: DownloadStore; inlineMaxBytes: number };
   /** Verifies a customer token on `customer` routes. */
   authenticateCustomer?: (authorization: string | undefined, requestId: string) => Promise<CustomerActor>;
 }
@@ -36,13 +39,13 @@ const idempotencyKeySchema = z.string().check(z.regex(/^[\x21-\x7e]{1,128}$/, 'm
 export function createHttpHandler<T extends Record<string, RouteSpec>>(
   routes: T,
   operations: Operations<T>,
-  { logger, metrics, tracer, corsOrigins, authenticateCustomer }: HttpHandlerOptions,
+  { logger, metrics, tracer, corsOrigins, authenticateCustomer, downloads }: HttpHandlerOptions,
 ): HttpHandler {
   const router = httpRouterHandler(
     Object.entries(routes).map(([id, spec]) => ({
       method: spec.method,
       path: spec.path,
-      handler: routeHandler(spec, operations[id] as Operation<RouteSpec>, authenticateCustomer),
+      handler: routeHandler(spec, operations[id] as Operation<RouteSpec>, authenticateCustomer, downloads),
     })),
   );
   const stack = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>().use(httpHeaderNormalizer());
@@ -56,7 +59,12 @@ export function createHttpHandler<T extends Record<string, RouteSpec>>(
     .handler(router as unknown as HttpHandler) as unknown as HttpHandler;
 }
 
-function routeHandler(spec: RouteSpec, operation: Operation<RouteSpec>, authenticateCustomer: HttpHandlerOptions['authenticateCustomer']) {
+function routeHandler(
+  spec: RouteSpec,
+  operation: Operation<RouteSpec>,
+  authenticateCustomer: HttpHandlerOptions['authenticateCustomer'],
+  downloads: HttpHandlerOptions['downloads'],
+) {
   const actors = new WeakMap<APIGatewayProxyEventV2, Actor | CustomerActor>();
   const authorization: MiddlewareObj<APIGatewayProxyEventV2> = {
     before: async ({ event }) => {
@@ -69,7 +77,7 @@ function routeHandler(spec: RouteSpec, operation: Operation<RouteSpec>, authenti
   };
   const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>().use(authorization);
   if (spec.body) handler.use(httpJsonBodyParser({ disableContentTypeError: false }));
-  return handler.handler(async (event) => {
+  return handler.handler(async (event): Promise<APIGatewayProxyStructuredResultV2> => {
     const headers = event.headers ?? {};
     const answer = await operation({
       params: spec.params ? parse(spec.params, event.pathParameters ?? {}, 'path') : undefined,
@@ -83,10 +91,15 @@ function routeHandler(spec: RouteSpec, operation: Operation<RouteSpec>, authenti
           : undefined,
       requestId: event.requestContext.requestId,
     });
+    const body = answer.body === undefined ? undefined : JSON.stringify(answer.body);
+    if (spec.download && downloads && body !== undefined && Buffer.byteLength(body) > downloads.inlineMaxBytes) {
+      const offered = await downloads.store.offer(body, `kehu-${spec.context}-${event.requestContext.requestId}.json`);
+      return { statusCode: 303, headers: { 'content-type': 'application/json', location: offered.url }, body: JSON.stringify(offered) };
+    }
     return {
       statusCode: answer.status,
-      headers: { ...(answer.body === undefined ? {} : { 'content-type': 'application/json' }), ...answer.headers },
-      ...(answer.body === undefined ? {} : { body: JSON.stringify(answer.body) }),
+      headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...answer.headers },
+      ...(body === undefined ? {} : { body }),
     };
   });
 }

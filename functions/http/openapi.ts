@@ -1,6 +1,12 @@
 import * as z from 'zod/mini';
 import type { RouteSpec } from './route.js';
 
+/** How a `download` route answers a document larger than an HTTP answer holds. */
+const downloadAnswer = {
+  description: 'The document is larger than an answer holds: Location is a short-lived link to it (clients follow 303 with a GET)',
+  schema: z.object({ url: z.string(), expiresAt: z.iso.datetime(), bytes: z.int() }),
+};
+
 type JsonSchema = Record<string, unknown>;
 
 const jsonSchema = (schema: z.ZodMiniType, io: 'input' | 'output'): JsonSchema => {
@@ -50,8 +56,9 @@ function parameters(spec: RouteSpec): JsonSchema[] {
 export function buildOpenApi(routes: readonly RouteSpec[], info: { title: string; version: string }): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
   for (const spec of routes) {
+    const documented = spec.download ? { ...spec.responses, 303: downloadAnswer } : spec.responses;
     const responses = Object.fromEntries(
-      Object.entries(spec.responses).map(([status, { description, schema }]) => {
+      Object.entries(documented).map(([status, { description, schema }]) => {
         const isProblem = Number(status) >= 400;
         const content = schema
           ? { 'application/json': { schema: jsonSchema(schema, 'output') } }

@@ -91,6 +91,14 @@ export const problemResponse = (problem: Problem): APIGatewayProxyStructuredResu
  * only: messages of third-party errors and their causes may quote request data. A failed
  * dependency counts in `KeyServiceErrors` or `StoreErrors`, which the alarms watch.
  */
+const DEPENDENCY_METRICS: Record<UnavailableError['dependency'], string> = {
+  'key-service': 'KeyServiceErrors',
+  store: 'StoreErrors',
+  'event-bus': 'EventBusErrors',
+  notifier: 'NotifierErrors',
+  'download-store': 'DownloadStoreErrors',
+};
+
 export const problemDetails = (
   logger: Logger,
   metrics: Metrics,
@@ -98,7 +106,7 @@ export const problemDetails = (
   onError: async (request) => {
     const problem = toProblem(request.error, request.event.requestContext?.requestId);
     if (request.error instanceof UnavailableError) {
-      const metric = { 'key-service': 'KeyServiceErrors', store: 'StoreErrors', 'event-bus': 'EventBusErrors', notifier: 'NotifierErrors' }[request.error.dependency];
+      const metric = DEPENDENCY_METRICS[request.error.dependency];
       // One dimension for every function, so that one alarm watches them all.
       const single = metrics.singleMetric();
       single.setDefaultDimensions({ service: DEPENDENCY_METRICS_SERVICE });

@@ -28,6 +28,11 @@ export interface RouteSpec<
   maxBodyBytes?: number;
   ifMatch?: 'required' | 'optional';
   idempotencyKey?: boolean;
+  /**
+   * The answer is a whole document that can outgrow an HTTP answer: above the configured
+   * size it is offered as a download, answered 303 See Other with its short-lived link.
+   */
+  download?: boolean;
   /** Documented answers: status -> description and optional schema. */
   responses: Record<number, { description: string; schema?: z.ZodMiniType }>;
 }

@@ -75,6 +75,7 @@ export const requestRoutes = defineRoutes({
   exportRequest: {
     method: 'GET',
     path: '/v1/requests/{id}/export',
+    download: true,
     context,
     summary: 'The machine-readable copy of everything held about the customer, for an approved access request',
     roles: ['admin', 'dpo'],

@@ -40,6 +40,7 @@ export const selfRoutes = defineRoutes({
   selfExport: {
     method: 'GET',
     path: '/v1/self/export',
+    download: true,
     context,
     summary: 'Everything held about the customer, as one machine-readable JSON document (portability)',
     roles: 'customer',

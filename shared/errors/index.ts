@@ -79,7 +79,7 @@ export class PreconditionRequiredError extends KehuError {
 /** A dependency (store, key service) failed; nothing was written. Safe to retry. */
 export class UnavailableError extends KehuError {
   constructor(
-    readonly dependency: 'store' | 'key-service' | 'event-bus' | 'notifier',
+    readonly dependency: 'store' | 'key-service' | 'event-bus' | 'notifier' | 'download-store',
     options?: { cause?: unknown },
   ) {
     super('unavailable', `The ${dependency} is unavailable; nothing was changed. Retry later.`, undefined, options);

@@ -35,3 +35,18 @@ export interface OutboundMessage {
 export interface Notifier {
   send(message: OutboundMessage): Promise<void>;
 }
+
+/** A document offered through a short-lived link instead of in an HTTP answer. */
+export interface Download {
+  url: string;
+  expiresAt: string;
+  bytes: number;
+}
+
+/**
+ * Holds documents too large for an HTTP answer (Lambda answers at most 6 MB) until their
+ * requester fetches them: S3 with presigned links in AWS, a folder locally.
+ */
+export interface DownloadStore {
+  offer(document: string, name: string): Promise<Download>;
+}

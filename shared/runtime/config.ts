@@ -15,6 +15,10 @@ export interface Config {
   events: { provider: 'eventbridge'; busName: string } | { provider: 'file'; path: string } | { provider: 'none' };
   /** How one-time codes reach customers: SES and SNS in AWS, an outbox folder locally. */
   notifier: { provider: 'aws'; fromAddress: string } | { provider: 'outbox'; folder: string } | { provider: 'none' };
+  /** Where documents too large for an HTTP answer wait for their requester: S3 in AWS, a folder locally. */
+  downloads: { provider: 's3'; bucket: string } | { provider: 'folder'; folder: string } | { provider: 'none' };
+  /** Answers larger than this are offered as a download instead (Lambda answers at most 6 MB). */
+  responseInlineMaxBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -73,5 +77,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
       : env.NOTIFY_OUTBOX
         ? { provider: 'outbox', folder: env.NOTIFY_OUTBOX }
         : { provider: 'none' },
+    downloads: env.DOWNLOADS_BUCKET
+      ? { provider: 's3', bucket: env.DOWNLOADS_BUCKET }
+      : env.DOWNLOADS_FOLDER
+        ? { provider: 'folder', folder: env.DOWNLOADS_FOLDER }
+        : { provider: 'none' },
+    responseInlineMaxBytes: positiveInt(env, 'RESPONSE_INLINE_MAX_BYTES', 5_000_000),
   };
 }

@@ -9,17 +9,17 @@ import { RequestRepository, RequestService } from '../requests/index.js';
 import { ErasureService } from '../erasure/index.js';
 import { RetentionService } from '../retention/index.js';
 import { SelfService } from '../self-service/index.js';
-import { AwsNotifier, OutboxNotifier } from '../notify/index.js';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { SNSClient } from '@aws-sdk/client-sns';
+import { OutboxNotifier } from '../notify/index.js';
+import { FolderDownloadStore } from '../downloads/index.js';
+import { UnavailableError } from '../errors/index.js';
 import { AuditRepository, AuditTrail, ERASED, type SubjectResolver } from '../audit/index.js';
 import { DataKeyRing, KeyCache } from '../crypto/index.js';
 import { CustomerRepository, CustomerService } from '../customers/index.js';
 import { InteractionRepository, InteractionService } from '../interactions/index.js';
 import { KmsKeyService, LocalKeyService } from '../keys/index.js';
-import { systemClock, type Clock, type EventPublisher, type KeyService, type Notifier, type Store } from '../ports/index.js';
+import { systemClock, type Clock, type DownloadStore, type EventPublisher, type KeyService, type Notifier, type Store } from '../ports/index.js';
 import { DynamoStore } from '../store/index.js';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
 
 /** The wired services: what handlers call. Built once per process (cold start). */
 export interface Container {
@@ -38,6 +38,7 @@ export interface Container {
   erasure: ErasureService;
   retention: RetentionService;
   self: SelfService;
+  downloads: DownloadStore;
 }
 
 /** Adapters a caller may swap (tests inject failing or counting ones). */
@@ -47,9 +48,10 @@ export interface Overrides {
   clock?: Clock;
   dynamodb?: DynamoDBClient;
   /** Wraps each AWS SDK client the container creates (the functions pass X-Ray's). */
-  instrument?: <C extends DynamoDBClient | KMSClient | EventBridgeClient | SESv2Client | SNSClient>(client: C) => C;
+  instrument?: <C extends object>(client: C) => C;
   events?: EventPublisher;
   notifier?: Notifier;
+  downloads?: DownloadStore;
   onPublishFailure?: PublishFailureHandler;
 }
 
@@ -64,15 +66,16 @@ const logPublishFailure: PublishFailureHandler = (error, events) =>
     }),
   );
 
-function createNotifier(config: Config, instrument: NonNullable<Overrides['instrument']>): Notifier {
-  switch (config.notifier.provider) {
-    case 'aws':
-      return new AwsNotifier(instrument(new SESv2Client({ region: config.region })), instrument(new SNSClient({ region: config.region })), config.notifier.fromAddress);
-    case 'outbox':
-      return new OutboxNotifier(config.notifier.folder);
-    case 'none':
-      return { send: async () => undefined };
-  }
+/**
+ * An adapter whose AWS form only some functions need: their entry points pass it in (see
+ * aws-adapters.ts), so the other bundles carry no SDK client for it. Configured for AWS
+ * but not passed is a wiring mistake, found at cold start.
+ */
+function localOnly<T>(name: string, provider: string, local: () => T, none: T, given: T | undefined): T {
+  if (given) return given;
+  if (provider === 'none') return none;
+  if (provider === 'outbox' || provider === 'folder') return local();
+  throw new ConfigError(name, `names an AWS ${provider === 's3' ? 'bucket' : 'sender'}, but this function was built without that adapter.`);
 }
 
 function createPublisher(config: Config, instrument: NonNullable<Overrides['instrument']>): EventPublisher {
@@ -138,6 +141,20 @@ export function createContainer(config: Config, overrides: Overrides = {}): Cont
     onPublishFailure,
   });
   const erasure = new ErasureService({ store, keys, clock, audit, requests });
+  const notifier = localOnly<Notifier>(
+    'NOTIFY_FROM_ADDRESS',
+    config.notifier.provider,
+    () => new OutboxNotifier((config.notifier as { folder: string }).folder),
+    { send: async () => undefined },
+    overrides.notifier,
+  );
+  const downloads = localOnly<DownloadStore>(
+    'DOWNLOADS_BUCKET',
+    config.downloads.provider,
+    () => new FolderDownloadStore((config.downloads as { folder: string }).folder),
+    { offer: async () => Promise.reject(new UnavailableError('download-store')) },
+    overrides.downloads,
+  );
   // An interaction gone by a certified erasure is not a tampered one.
   const interactionSubject: SubjectResolver = async (targetId) =>
     (await interactions.subject(targetId)) ?? ((await erasure.isErased(targetId.split('/')[0] ?? '')) ? ERASED : undefined);
@@ -155,6 +172,7 @@ export function createContainer(config: Config, overrides: Overrides = {}): Cont
     requests,
     erasure,
     retention: new RetentionService({ store, clock, audit, erasure, events }),
-    self: new SelfService({ store, keys, clock, repository, notifier: overrides.notifier ?? createNotifier(config, instrument) }),
+    self: new SelfService({ store, keys, clock, repository, notifier }),
+    downloads,
   };
 }

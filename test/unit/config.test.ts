@@ -26,7 +26,16 @@ describe('configFromEnv', () => {
       corsOrigins: ['http://localhost:5173', 'https://app.example.com'],
       events: { provider: 'none' },
       notifier: { provider: 'none' },
+      downloads: { provider: 'none' },
+      responseInlineMaxBytes: 5_000_000,
     });
+  });
+
+  it('offers large answers through a bucket or a folder when told', () => {
+    expect(configFromEnv({ ...local, DOWNLOADS_BUCKET: 'kehu-prod-downloads' }).downloads).toEqual({ provider: 's3', bucket: 'kehu-prod-downloads' });
+    expect(configFromEnv({ ...local, DOWNLOADS_FOLDER: '/tmp/d' }).downloads).toEqual({ provider: 'folder', folder: '/tmp/d' });
+    expect(configFromEnv({ ...local, RESPONSE_INLINE_MAX_BYTES: '1000' }).responseInlineMaxBytes).toBe(1000);
+    expect(configErrorOf({ ...local, RESPONSE_INLINE_MAX_BYTES: 'big' }).message).toMatch(/RESPONSE_INLINE_MAX_BYTES/);
   });
 
   it('sends events to EventBridge or a file when told', () => {

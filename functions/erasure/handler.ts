@@ -25,7 +25,7 @@ export function createErasureConsumer({ erasure }: Container, { logger, metrics 
     const { customerId, ...cause } = detail.detail;
     const certificate = await erasure.erase(customerId, cause);
     if (!certificate) {
-      logger.info('erasure stopped by a legal hold', { ...cause });
+      logger.info('no erasure: stopped by a legal hold, or its request is closed', { ...cause });
       return;
     }
     metrics.addMetric('Erasures', MetricUnit.Count, 1);

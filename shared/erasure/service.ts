@@ -64,7 +64,8 @@ export class ErasureService {
   /**
    * Erases a customer for an approved request, or because their record's retention (or the
    * hold over an erasure's remainder) ended: `sweepId` then names the sweep. Answers the
-   * certificate, or undefined when a legal hold stopped the erasure.
+   * certificate, or undefined when there was nothing to do: a legal hold stopped
+   * the erasure, or its request was closed already.
    */
   async erase(customerId: string, cause: ErasureCause): Promise<DestructionCertificate | undefined> {
     const requestId = 'requestId' in cause ? cause.requestId : undefined;
@@ -74,11 +75,18 @@ export class ErasureService {
     if (done) return strip(done);
     const now = this.deps.clock.now();
     const context = { actor: { ...WORKER, requestId: reference }, purpose: requestId ? 'erasure' : 'retention' };
+    // Only an approved erasure request of this very customer destroys anything.
+    if (requestId && (await this.deps.requests.erasureState(requestId, customerId)) === 'closed') return undefined;
 
     const profile = await this.deps.store.get<CustomerItem>(T, { pk: `CUSTOMER#${customerId}`, sk: 'PROFILE' });
     const holds = profile ? activeHolds(profile, now) : [];
     // A hold placed after approval or after the sweep still stops destruction.
-    if (holds.some((hold) => !hold.categories)) return undefined;
+    const stopping = holds.filter((hold) => !hold.categories);
+    if (stopping.length) {
+      const reason = `Erasure stopped by legal hold: ${stopping.map(describeHold).join('; ')}`;
+      if (requestId) await this.deps.requests.closeBySystem(requestId, context, { action: 'reject', reason });
+      return undefined;
+    }
     const retained = holdCategories.filter((category) => holdsCategory(holds, category));
     // A remainder whose holds have not ended yet: nothing to do until they have.
     if (retained.length && profile?.erasure && profile.erasure.requestId !== reference) return undefined;
@@ -100,7 +108,7 @@ export class ErasureService {
       ]);
     }
     // Requests stay (pseudonymous) without the customer's words; found through pointers deleted next.
-    await this.stripRequestDetails(customerId);
+    await this.deps.requests.stripDetails(customerId);
     const partition = (await this.partition(customerId)).filter((key) => {
       const category = categoryOf(key.sk);
       return !category || !retained.includes(category);
@@ -126,7 +134,7 @@ export class ErasureService {
       at: now.toISOString(),
     };
     await this.certify(certificate, certificateKey, context, customerId);
-    if (requestId) await this.deps.requests.completeBySystem(requestId, context);
+    if (requestId) await this.deps.requests.closeBySystem(requestId, context, { action: 'complete', reason: 'erasure finished' });
     return certificate;
   }
 
@@ -173,7 +181,7 @@ export class ErasureService {
     await this.certify(certificate, { pk: `CERTIFICATE#${reference}`, sk: 'CERTIFICATE' }, run.context, customerId);
     if (requestId) {
       const outcome = `erased except what legal holds keep: ${narrowing.map(describeHold).join('; ')}; that is erased when the holds end`;
-      await this.deps.requests.completeBySystem(requestId, run.context, outcome);
+      await this.deps.requests.closeBySystem(requestId, run.context, { action: 'complete', reason: outcome });
     }
     return certificate;
   }
@@ -269,14 +277,6 @@ export class ErasureService {
       cursor = page.cursor;
     } while (cursor);
     return keys;
-  }
-
-  private async stripRequestDetails(customerId: string): Promise<void> {
-    const requests = await this.deps.requests.ofCustomer(customerId);
-    const writes: Write[] = requests
-      .filter((r) => r.sealedDetails !== undefined)
-      .map(({ sealedDetails: _gone, ...rest }) => ({ op: 'put', table: T, item: rest }));
-    await this.transactInChunks(writes);
   }
 
   private deleteAll(keys: StoreItem[]): Promise<void> {

@@ -151,23 +151,50 @@ export class RequestService {
   }
 
   /**
-   * Closes a request whose work a worker finished (an erasure); nothing if it is closed
-   * already. `outcome` tells the customer what was not done and why (a legal hold).
+   * What the erasure queue may act on for a request: `run` when it names an approved, open
+   * erasure of this customer, `closed` when it was one and is closed now (a repeated
+   * message). Anything else is not an erasure request at all, and throws.
    */
-  async completeBySystem(id: string, context: AuditContext, outcome = 'erasure finished'): Promise<void> {
+  async erasureState(id: string, customerId: string): Promise<'run' | 'closed'> {
+    const item = await this.deps.repository.find(id);
+    if (!item || item.type !== 'erase' || item.customerId !== customerId || !['in-progress', 'completed', 'rejected'].includes(item.status)) {
+      throw new ConflictError('The message names no approved erasure of this customer.', 'requestId');
+    }
+    return item.status === 'in-progress' ? 'run' : 'closed';
+  }
+
+  /**
+   * Removes the customer's own words from their requests (an erasure). Each write is
+   * conditional on the version read: a request changed meanwhile fails this attempt of
+   * the erasure, and its retry strips it.
+   */
+  async stripDetails(customerId: string): Promise<void> {
+    const writes = (await this.ofCustomer(customerId))
+      .filter((request) => request.sealedDetails !== undefined)
+      .map(({ pk: _p, sk: _s, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, sealedDetails: _gone, ...request }) =>
+        this.deps.repository.write({ ...(request as RequestFields), version: request.version + 1 }, request.version),
+      );
+    for (let i = 0; i < writes.length; i += 100) await this.deps.store.transact(writes.slice(i, i + 100));
+  }
+
+  /**
+   * Closes a request a worker finished (an erasure) or could not do (a legal hold placed
+   * after approval); nothing if it is closed already. The reason is what the customer is told.
+   */
+  async closeBySystem(id: string, context: AuditContext, close: { action: 'complete' | 'reject'; reason: string }): Promise<void> {
     const current = await this.load(id);
     if (current.status !== 'in-progress') return;
     const at = this.deps.clock.now().toISOString();
     const next: RequestFields = {
       ...current,
-      status: 'completed',
-      completedAt: at,
-      transitions: [...current.transitions, { action: 'complete', at, actor: context.actor.id, role: context.actor.role, reason: outcome }],
-      outcome,
+      transitions: [...current.transitions, { action: close.action, at, actor: context.actor.id, role: context.actor.role, reason: close.reason }],
+      ...(close.action === 'complete'
+        ? { status: 'completed', completedAt: at, outcome: close.reason }
+        : { status: 'rejected', rejectionReason: close.reason }),
       version: current.version + 1,
     };
     try {
-      await this.deps.audit.commit(context, [this.audited('request.complete', current)], [this.deps.repository.write(next, current.version)]);
+      await this.deps.audit.commit(context, [this.audited(`request.${close.action}`, current)], [this.deps.repository.write(next, current.version)]);
     } catch (error) {
       if (!(error instanceof ConditionFailedError)) throw error;
     }

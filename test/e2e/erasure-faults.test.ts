@@ -144,13 +144,15 @@ const approveHeld = async (s: Scenario) => {
   return s.route.held[0]!;
 };
 
-/** Erased for good: nothing of the customer left, the key gone, one certificate, the request closed. */
+/** Erased for good: nothing of the customer left, the key gone, one certificate (audited once), the request closed. */
 async function expectErased(s: Scenario) {
   expect(await itemsOf(s.api, s.customer.id)).toEqual([]);
   await expect(s.api.coldKeys().get(s.customer.id)).rejects.toThrow(/data key/);
   expect((await s.api.call('GET', `/v1/customers/${s.customer.id}`, { token: s.dpo })).status).toBe(404);
   expect(await statusOf(s)).toBe('completed');
   expect(await certificatesOf(s)).toHaveLength(1);
+  const trail = await s.api.call('GET', `/v1/audit?targetId=${s.customer.id}&limit=100`, { token: await s.api.token('auditor') });
+  expect(trail.body.items.filter((e: { action: string }) => e.action === 'customer.erase')).toHaveLength(1);
   expect(s.api.queues.erasure.deadLetters).toEqual([]);
 }
 

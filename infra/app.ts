@@ -41,6 +41,7 @@ export function buildKehu(app: App, config: DeploymentConfig): KehuStacks {
     ...shared,
     keysTable: data.keysTable,
     auditTable: data.auditTable,
+    downloadsBucketName: data.downloadsBucketName,
     bus: events.bus,
     userPool: identity.userPool,
     webClient: identity.webClient,

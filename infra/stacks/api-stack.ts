@@ -10,6 +10,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { routeTable } from '../../functions/routes.js';
 import { auditTable, dataTable } from '../../shared/store/tables.js';
@@ -22,6 +23,8 @@ export interface ApiStackProps extends StackProps {
   dataTable: dynamodb.ITable;
   keysTable: dynamodb.ITable;
   auditTable: dynamodb.ITable;
+  /** Where documents too large for an answer wait for their requester (requests, self, exports). */
+  downloadsBucketName: string;
   bus: events.IEventBus;
   storageKey: kms.IKey;
   applicationKey: kms.IKey;
@@ -93,12 +96,15 @@ export class ApiStack extends Stack {
     const customers = dataFunction('Customers', 'customers');
     const interactions = dataFunction('Interactions', 'interactions');
     const consent = dataFunction('Consent', 'consent', { environment: { EVENT_BUS_NAME: props.bus.eventBusName } });
-    const exportsFn = dataFunction('Exports', 'exports', { timeout: Duration.seconds(29), memorySize: 1536 });
+    // Only the functions built with the S3 adapter may have the bucket: any other fails at cold start.
+    const downloadsBucket = s3.Bucket.fromBucketName(this, 'Downloads', props.downloadsBucketName);
+    const downloads = { DOWNLOADS_BUCKET: downloadsBucket.bucketName };
+    const exportsFn = dataFunction('Exports', 'exports', { timeout: Duration.seconds(29), memorySize: 1536, environment: downloads });
     const sharing = dataFunction('Sharing', 'sharing');
     const requests = dataFunction('Requests', 'requests', {
       timeout: Duration.seconds(29),
       memorySize: 1536,
-      environment: { EVENT_BUS_NAME: props.bus.eventBusName },
+      environment: { EVENT_BUS_NAME: props.bus.eventBusName, ...downloads },
     });
     const audit = dataFunction('Audit', 'audit', { timeout: Duration.seconds(29) });
     const retention = dataFunction('Retention', 'retention', {
@@ -107,7 +113,7 @@ export class ApiStack extends Stack {
     });
     grantRetention(retention, props);
     const self = dataFunction('Self', 'self', {
-      environment: config.notifyFromAddress ? { NOTIFY_FROM_ADDRESS: config.notifyFromAddress } : {},
+      environment: { ...downloads, ...(config.notifyFromAddress ? { NOTIFY_FROM_ADDRESS: config.notifyFromAddress } : {}) },
     });
     // Codes and challenges in the data table, the customer's own data as the requests function reads it.
     grantCustomerData(self, props, { data: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'DeleteItem', 'ConditionCheckItem'], keys: ['GetItem'], kms: ['kms:Decrypt'] });
@@ -135,6 +141,7 @@ export class ApiStack extends Stack {
     // Requests apply restrictions to the record, as customers do, and read all of it for an export.
     grantCustomerData(requests, props, customersAccess);
     for (const fn of [customers, interactions, consent, exportsFn, sharing, requests]) grantAudit(fn, props, 'append');
+    for (const fn of [requests, self, exportsFn]) grantDownloads(fn, downloadsBucket, props.storageKey);
     // An access export includes who accessed the customer's data: the trail by target.
     requests.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${props.auditTable.tableArn}/index/gsi1`] }));
     grantAudit(audit, props, 'read');
@@ -288,6 +295,43 @@ export function grantAudit(fn: NodejsFunction, props: { auditTable: dynamodb.ITa
       }),
     );
   }
+}
+
+/**
+ * Downloads: put a document under `downloads/` and sign the GET that fetches it (a
+ * presigned URL carries the function's own permissions), no listing, no deletes. The
+ * storage key only as S3 uses it for this bucket (bucket keys: the context is the bucket).
+ */
+export function grantDownloads(fn: NodejsFunction, bucket: s3.IBucket, storageKey: kms.IKey) {
+  const objects = bucket.arnForObjects('downloads/*');
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject'], resources: [objects] }));
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resources: [storageKey.keyArn],
+      conditions: {
+        StringEquals: {
+          'kms:ViaService': `s3.${Stack.of(fn).region}.amazonaws.com`,
+          'kms:EncryptionContext:aws:s3:arn': bucket.bucketArn,
+        },
+      },
+    }),
+  );
+  if (fn.role) {
+    Validations.of(fn.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${asNagNames(Stack.of(fn).resolve(objects))}]`,
+      reason: 'Each download is a new object under downloads/ with a random name: put and get on those objects only, no list or delete, nothing else in the bucket.',
+    });
+  }
+}
+
+/** A resolved ARN as cdk-nag names it in a finding: each reference as `<Name>`. */
+function asNagNames(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const v = value as { 'Fn::Join'?: [string, unknown[]]; Ref?: string };
+  if (v['Fn::Join']) return v['Fn::Join'][1].map(asNagNames).join(v['Fn::Join'][0]);
+  if (v.Ref) return `<${v.Ref}>`;
+  return JSON.stringify(value);
 }
 
 function grantCustomerData(fn: NodejsFunction, props: ApiStackProps, access: DataAccess) {

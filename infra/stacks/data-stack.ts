@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aw
 import * as backup from 'aws-cdk-lib/aws-backup';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { auditTable, dataTable, keysTable } from '../../shared/store/tables.js';
@@ -13,9 +14,9 @@ export interface DataStackProps extends StackProps {
 }
 
 /**
- * Tables, keys and backups. Two customer-managed keys, both rotated yearly: the storage
- * key encrypts tables and backups at rest; the application key wraps per-customer data
- * keys and is the only key the functions may use directly.
+ * Tables, keys, backups and the downloads bucket. Two customer-managed keys, both rotated
+ * yearly: the storage key encrypts tables, backups and downloads at rest; the application
+ * key wraps per-customer data keys and is the only key the functions may use directly.
  */
 export class DataStack extends Stack {
   readonly storageKey: kms.Key;
@@ -23,6 +24,12 @@ export class DataStack extends Stack {
   readonly dataTable: dynamodb.Table;
   readonly keysTable: dynamodb.Table;
   readonly auditTable: dynamodb.Table;
+  readonly downloadsBucket: s3.Bucket;
+  /**
+   * The bucket's name, made of the stage, account and region only, so that other stacks
+   * name its ARNs themselves instead of importing them.
+   */
+  readonly downloadsBucketName: string;
   readonly tablePrefix: string;
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
@@ -49,6 +56,32 @@ export class DataStack extends Stack {
     this.dataTable = table('Data', dataTable);
     this.keysTable = table('Keys', keysTable);
     this.auditTable = table('Audit', auditTable);
+
+    // Documents too large for an HTTP answer, fetched through a link that expires after
+    // 15 minutes and removed by the lifecycle rule a day later. Retained whatever the
+    // removal policy: CloudFormation cannot delete a bucket that still holds objects.
+    this.downloadsBucketName = `kehu-${config.stage}-downloads-${this.account}-${this.region}`;
+    this.downloadsBucket = new s3.Bucket(this, 'Downloads', {
+      bucketName: this.downloadsBucketName,
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.storageKey,
+      bucketKeyEnabled: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      versioned: false,
+      lifecycleRules: [{ id: 'expire-downloads', expiration: Duration.days(1), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      // A browser that follows the 303 arrives from another origin (sent as "null"); the
+      // presigned link itself is the credential, so any origin may read with it.
+      cors: [{ allowedMethods: [s3.HttpMethods.GET], allowedOrigins: ['*'], maxAge: 600 }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.downloadsBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'No server access logs: an object lives at most a day, each is written by an API request that the audit trail records, and its presigned link expires after 15 minutes.',
+    });
 
     const vault = new backup.BackupVault(this, 'Vault', {
       backupVaultName: `kehu-${config.stage}`,

@@ -101,6 +101,8 @@ export class ObservabilityStack extends Stack {
     alarm('KmsErrors', 'Requests failed because KMS could not wrap or unwrap a data key.', keyServiceErrors, 1);
     const storeErrors = kehuMetric('StoreErrors', DEPENDENCY_METRICS_SERVICE);
     alarm('StoreErrors', 'Requests failed (503) because DynamoDB could not be reached or kept throttling.', storeErrors, 5);
+    const downloadStoreErrors = kehuMetric('DownloadStoreErrors', DEPENDENCY_METRICS_SERVICE);
+    alarm('DownloadStoreErrors', 'Large documents could not be offered (503): S3 refused or failed to store one or to sign its link.', downloadStoreErrors, 1);
 
     new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: prefix,
@@ -112,7 +114,7 @@ export class ObservabilityStack extends Stack {
         functionWidgets,
         [
           new cloudwatch.GraphWidget({ title: 'Dead-letter queues (messages)', left: dlqMetrics, width: 8 }),
-          new cloudwatch.GraphWidget({ title: 'Key service and DynamoDB errors', left: [keyServiceErrors, storeErrors], width: 8 }),
+          new cloudwatch.GraphWidget({ title: 'Key service, DynamoDB and download errors', left: [keyServiceErrors, storeErrors, downloadStoreErrors], width: 8 }),
           new cloudwatch.GraphWidget({
             title: 'Reviews and data-subject requests due',
             left: [kehuMetric('CustomersDueForReview', 'jobs', 'Maximum')],

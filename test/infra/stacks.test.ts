@@ -25,6 +25,7 @@ beforeAll(() => {
 }, 120_000);
 
 const all = () => Object.values(t);
+const downloadsBucketName = 'kehu-test-downloads-123456789012-eu-central-1';
 const resourcesOf = (template: Template, type: string) => Object.values(template.findResources(type)) as Array<{ Properties: any }>;
 
 describe('data stack', () => {
@@ -58,6 +59,55 @@ describe('data stack', () => {
     const selections = resourcesOf(t.data, 'AWS::Backup::BackupSelection').map((s) => s.Properties.BackupSelection);
     expect(selections.map((s) => s.Resources.length).sort()).toEqual([1, 2]); // data + audit; keys alone
     t.data.hasResourceProperties('AWS::Backup::BackupVault', { EncryptionKeyArn: Match.anyValue() });
+  });
+});
+
+describe('downloads bucket', () => {
+  const bucket = () => {
+    const buckets = Object.entries(t.data.findResources('AWS::S3::Bucket'));
+    expect(buckets).toHaveLength(1);
+    const [logicalId, resource] = buckets[0]! as [string, { Properties: any; DeletionPolicy: string }];
+    return { logicalId, resource, p: resource.Properties };
+  };
+
+  it('encrypts with the storage key (bucket keys on), blocks all public access, keeps no versions and is retained', () => {
+    const { resource, p } = bucket();
+    const storageKey = Object.keys(t.data.findResources('AWS::KMS::Key')).find((id) => id.startsWith('StorageKey'));
+    expect(p.BucketName).toBe(downloadsBucketName);
+    expect(p.BucketEncryption.ServerSideEncryptionConfiguration).toEqual([
+      { BucketKeyEnabled: true, ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: { 'Fn::GetAtt': [storageKey, 'Arn'] } } },
+    ]);
+    expect(p.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(p.OwnershipControls).toEqual({ Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] });
+    expect(p.VersioningConfiguration).toBeUndefined();
+    expect(resource.DeletionPolicy).toBe('Retain');
+  });
+
+  it('expires every object, and every incomplete upload, after a day', () => {
+    const { p } = bucket();
+    expect(p.LifecycleConfiguration.Rules).toEqual([
+      expect.objectContaining({ Status: 'Enabled', ExpirationInDays: 1, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } }),
+    ]);
+    expect(p.LifecycleConfiguration.Rules[0].Prefix).toBeUndefined();
+  });
+
+  it('lets a browser that follows the 303 read with the link, and do nothing else', () => {
+    const { p } = bucket();
+    expect(p.CorsConfiguration).toEqual({ CorsRules: [{ AllowedMethods: ['GET'], AllowedOrigins: ['*'], MaxAge: 600 }] });
+  });
+
+  it('refuses every request without TLS, on the bucket and its objects', () => {
+    const { logicalId } = bucket();
+    const [policy] = resourcesOf(t.data, 'AWS::S3::BucketPolicy');
+    expect(policy!.Properties.Bucket).toEqual({ Ref: logicalId });
+    const arn = { 'Fn::GetAtt': [logicalId, 'Arn'] };
+    expect(policy!.Properties.PolicyDocument.Statement).toContainEqual({
+      Effect: 'Deny',
+      Principal: { AWS: '*' },
+      Action: 's3:*',
+      Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      Resource: [arn, { 'Fn::Join': ['', [arn, '/*']] }],
+    });
   });
 });
 
@@ -149,6 +199,44 @@ describe('functions', () => {
           expect(role.Properties.ManagedPolicyArns).toBeUndefined();
         }
       }
+    }
+  });
+
+  const variables = () =>
+    Object.fromEntries(
+      functions().map((fn) => [String(fn.Properties.FunctionName).replace('kehu-test-', ''), fn.Properties.Environment.Variables as Record<string, unknown>]),
+    );
+
+  it('name the downloads bucket to requests, self and exports only (any other fails at cold start)', () => {
+    const vars = variables();
+    expect(Object.keys(vars)).toHaveLength(12);
+    const withBucket = Object.entries(vars).filter(([, v]) => 'DOWNLOADS_BUCKET' in v);
+    expect(withBucket.map(([name]) => name).sort()).toEqual(['exports', 'requests', 'self']);
+    for (const [, v] of withBucket) expect(v.DOWNLOADS_BUCKET).toBe(downloadsBucketName);
+  });
+
+  it('give the code sender to the self function only', () => {
+    const withSender = Object.entries(variables()).filter(([, v]) => 'NOTIFY_FROM_ADDRESS' in v);
+    expect(withSender).toEqual([['self', expect.objectContaining({ NOTIFY_FROM_ADDRESS: 'no-reply@example.com' })]]);
+  });
+
+  it('let requests, self and exports put and get objects under downloads/ only, with the storage key only through S3', () => {
+    const objects = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::${downloadsBucketName}/downloads/*`]] };
+    const bucketArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::${downloadsBucketName}`]] };
+    const policies = [t.api, t.events].flatMap((template) => resourcesOf(template, 'AWS::IAM::Policy'));
+    const onS3 = policies.filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('s3:'));
+    expect(onS3.map((p) => JSON.stringify(p.Properties.Roles)).map((r) => /"(\w+?)Role/.exec(r)?.[1]).sort()).toEqual(['Exports', 'Requests', 'Self']);
+    for (const policy of onS3) {
+      const statements = policy.Properties.PolicyDocument.Statement as Array<{ Effect: string; Action: string | string[]; Resource: unknown; Condition?: any }>;
+      const s3 = statements.filter((s) => [s.Action].flat().some((a) => a.startsWith('s3:')));
+      expect(s3).toEqual([{ Effect: 'Allow', Action: ['s3:PutObject', 's3:GetObject'], Resource: objects }]);
+      const viaS3 = statements.filter((s) => JSON.stringify(s.Condition ?? {}).includes('s3.eu-central-1.amazonaws.com'));
+      expect(viaS3).toHaveLength(1);
+      expect(viaS3[0]!.Action).toEqual(['kms:GenerateDataKey', 'kms:Decrypt']);
+      expect(JSON.stringify(viaS3[0]!.Resource)).toContain('StorageKey');
+      expect(viaS3[0]!.Condition).toEqual({
+        StringEquals: { 'kms:ViaService': 's3.eu-central-1.amazonaws.com', 'kms:EncryptionContext:aws:s3:arn': bucketArn },
+      });
     }
   });
 
@@ -248,7 +336,7 @@ describe('events stack', () => {
 describe('observability stack', () => {
   it('raises the alarms operations need, to an encrypted topic that mails the configured address', () => {
     const names = resourcesOf(t.observability, 'AWS::CloudWatch::Alarm').map((a) => a.Properties.AlarmName as string);
-    for (const expected of ['SelfErrors', 'RetentionErrors', 'ErasureErrors', 'DeadLetters2', 'RequestsDueSoon', 'RequestsOverdue', 'RequestsErrors', 'AuditErrors', 'InteractionsErrors', 'ConsentErrors', 'ExportsErrors', 'SharingErrors', 'Api5xxRate', 'ApiLatencyP99', 'CustomersErrors', 'CustomersThrottles', 'PlatformErrors', 'JobsErrors', 'JobsThrottles', 'DeadLetters1', 'KmsErrors', 'StoreErrors']) {
+    for (const expected of ['SelfErrors', 'RetentionErrors', 'ErasureErrors', 'DeadLetters2', 'RequestsDueSoon', 'RequestsOverdue', 'RequestsErrors', 'AuditErrors', 'InteractionsErrors', 'ConsentErrors', 'ExportsErrors', 'SharingErrors', 'Api5xxRate', 'ApiLatencyP99', 'CustomersErrors', 'CustomersThrottles', 'PlatformErrors', 'JobsErrors', 'JobsThrottles', 'DeadLetters1', 'KmsErrors', 'StoreErrors', 'DownloadStoreErrors']) {
       expect(names).toContain(`kehu-test-${expected}`);
     }
     for (const alarm of resourcesOf(t.observability, 'AWS::CloudWatch::Alarm')) {
@@ -258,6 +346,20 @@ describe('observability stack', () => {
     t.observability.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
     t.observability.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
     t.observability.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+  });
+
+  it('alarms on the first download that could not be offered, counted by every function under service kehu', () => {
+    t.observability.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'kehu-test-DownloadStoreErrors',
+      Namespace: 'Kehu',
+      MetricName: 'DownloadStoreErrors',
+      Dimensions: [{ Name: 'service', Value: 'kehu' }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
   });
 
   it('documents every alarm in docs/operations.md under a heading its description links to', () => {

@@ -89,6 +89,8 @@ export const certificatePageSchema = z.object({
       reason: z.enum(['request', 'expiry', 'business-end']),
       method: z.string(),
       requestId: z.optional(z.string()),
+      /** What legal holds kept back from this erasure, and until when. */
+      retained: z.optional(z.array(z.object({ categories: z.array(z.string()), reason: z.string(), until: z.optional(z.string()) }))),
       actor: z.string(),
       at: z.string(),
     }),

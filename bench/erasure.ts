@@ -493,9 +493,8 @@ ${over.truncated.length ? over.truncated.map((t) => `\`${t}\``).join(', ') : 'no
   const largest = Math.max(...exports.map((e) => e.lambdaBytes));
   const lambdaNote = `The largest answer would be ${fixed((100 * largest) / LAMBDA_RESPONSE_LIMIT, 0)} % of Lambda's 6 MB limit on a buffered (synchronous) response
 (taken as ${count(LAMBDA_RESPONSE_LIMIT)} bytes), with about ${count(Math.round(main.bytes / Math.max(1, main.interactions)))} bytes of document per interaction of this one's size
-(a ${count(SUMMARY.length)}-character summary; up to 4,000 are accepted). ${
-    main.bytes > INLINE_MAX_BYTES ? 'This document is' : 'A document'
-  } larger than ${count(INLINE_MAX_BYTES)} bytes (\`RESPONSE_INLINE_MAX_BYTES\`) is not answered inline: the handler offers it as a download,
+(a ${count(SUMMARY.length)}-character summary; up to 4,000 are accepted). A document larger than ${count(INLINE_MAX_BYTES)} bytes
+(\`RESPONSE_INLINE_MAX_BYTES\`) is not answered inline${main.bytes > INLINE_MAX_BYTES ? ', this one included' : ''}: the handler offers it as a download,
 \`303 See Other\` to a presigned S3 link in AWS. *Offer / open* times that path with the local folder store (sealed with AES-GCM, written, read back and opened);
 S3's upload adds network time in AWS.`;
 

@@ -34,6 +34,8 @@ export type ErasureCause = { requestId: string } | { sweepId: string };
 const T = dataTable.name;
 const WORKER = { id: 'erasure-worker', role: 'dpo' as const };
 const CATEGORIES = ['profile', 'contacts', 'change-history', 'consents', 'interactions', 'request-details', 'data-key'];
+/** An erasure unfinished this long after it started has lost its message: it is handed on again. */
+export const RESUME_ERASURE_AFTER_MS = 3_600_000;
 /** Where a narrowed erasure's remainder waits in the retention index for its holds to end. */
 export const HELD_REMAINDER = 'RETAIN#held-remainder';
 
@@ -91,11 +93,11 @@ export class ErasureService {
     // A remainder whose holds have not ended yet: nothing to do until they have.
     if (retained.length && profile?.erasure && profile.erasure.requestId !== reference) return undefined;
     // 1. Hide: from now on the customer is gone for every route.
+    let hidden = profile;
     if (profile && !profile.erasure) {
       const erasure: ErasureMark = { requestId: reference, startedAt: now.toISOString(), cause, ...(retained.length ? { retained } : {}) };
-      await this.deps.store.transact([
-        { op: 'put', table: T, item: { ...profile, erasure, version: profile.version + 1 }, condition: { kind: 'version', version: profile.version }, label: 'profile' },
-      ]);
+      hidden = { ...profile, erasure, version: profile.version + 1 };
+      await this.deps.store.transact([{ op: 'put', table: T, item: hidden, condition: { kind: 'version', version: profile.version }, label: 'profile' }]);
     }
     // The pseudonym needs the index key (KMS): fetched before anything is destroyed, so that
     // a key-service outage leaves the customer hidden but whole.
@@ -114,20 +116,23 @@ export class ErasureService {
       return !category || !retained.includes(category);
     });
     await this.deleteAll(partition.filter((k) => k.sk !== 'PROFILE'));
-    if (retained.length && profile) return this.narrowed(customerId, { profile, retained, holds, reference, requestId, subjectRef, context });
+    if (retained.length && hidden?.erasure) {
+      return this.narrowed(customerId, { hidden: { ...hidden, erasure: hidden.erasure }, retained, holds, reference, requestId, subjectRef, context });
+    }
     await this.deleteAll(partition.filter((k) => k.sk === 'PROFILE'));
     // 3. Destroy the key: what remains anywhere, backups included, can no longer be opened.
     await this.deps.store.transact([{ op: 'delete', table: keysTable.name, key: { pk: customerId } }]);
     this.deps.keys.forget(customerId);
     // 4. Certify, audited in the same transaction; then close the request.
-    const remainder = profile?.erasure?.retained;
+    // The remainder of an erasure an earlier run narrowed (not this run's own, retried).
+    const remainder = profile?.erasure && profile.erasure.requestId !== reference ? profile.erasure.retained : undefined;
     const certificate: DestructionCertificate = {
       id: reference,
       subjectRef,
       categories: remainder ? [...remainder, 'data-key'] : CATEGORIES,
       reason: requestId ? 'request' : 'expiry',
       method: remainder
-        ? `deletion of what legal holds had kept since erasure ${profile!.erasure!.requestId}, then destruction of the customer data key (crypto-shredding)`
+        ? `deletion of what legal holds had kept since erasure ${profile?.erasure?.requestId}, then destruction of the customer data key (crypto-shredding)`
         : 'deletion of every item and index entry, then destruction of the customer data key (crypto-shredding)',
       ...(requestId ? { requestId } : {}),
       actor: requestId ? WORKER.id : 'retention-sweep',
@@ -146,7 +151,7 @@ export class ErasureService {
   private async narrowed(
     customerId: string,
     run: {
-      profile: CustomerItem;
+      hidden: CustomerItem & { erasure: ErasureMark };
       retained: HoldCategory[];
       holds: LegalHold[];
       reference: string;
@@ -155,16 +160,15 @@ export class ErasureService {
       context: { actor: { id: string; role: 'dpo'; requestId: string }; purpose: string };
     },
   ): Promise<DestructionCertificate> {
-    const { profile, retained, holds, reference, requestId } = run;
+    const { hidden, retained, holds, reference, requestId } = run;
     const narrowing = holds.filter((hold) => hold.categories);
     const lastDay = narrowing.map((hold) => hold.until!).sort().at(-1)!;
     // Out of the customer list and the review index; only the retention index finds it.
-    const { gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...unlisted } = profile;
+    const { gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...unlisted } = hidden;
     const base = retained.includes('profile')
       ? { ...unlisted, emailIndexes: [], phoneIndexes: [] }
-      : { pk: profile.pk, sk: profile.sk, kind: profile.kind, id: profile.id, version: profile.version };
-    const erasure = profile.erasure ?? { requestId: reference, startedAt: this.deps.clock.now().toISOString(), retained };
-    const remainder = { ...base, legalHolds: narrowing, erasure, gsi3pk: HELD_REMAINDER, gsi3sk: `${lastDay}#${customerId}` };
+      : { pk: hidden.pk, sk: hidden.sk, kind: hidden.kind, id: hidden.id, version: hidden.version, erasure: hidden.erasure };
+    const remainder = { ...base, legalHolds: narrowing, gsi3pk: HELD_REMAINDER, gsi3sk: `${lastDay}#${customerId}` };
     await this.deps.store.transact([{ op: 'put', table: T, item: remainder }]);
 
     const certificate: DestructionCertificate = {

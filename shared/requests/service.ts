@@ -6,6 +6,7 @@ import { activeHolds, describeHold, liveProfile, resolveView, type CustomerServi
 import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError } from '../errors/index.js';
 import type { InteractionService } from '../interactions/index.js';
 import { ConditionFailedError, type Clock, type DomainEvent, type EventPublisher, type QueryPage, type Store } from '../ports/index.js';
+import { RESUME_ERASURE_AFTER_MS } from '../erasure/index.js';
 import type { SharingService } from '../sharing/index.js';
 import { dueDate } from './deadlines.js';
 import type { RequestFields, RequestItem, RequestRepository } from './repository.js';
@@ -17,8 +18,6 @@ const DAY_MS = 86_400_000;
 /** The scheduled check warns this long before a deadline. */
 export const DUE_SOON_DAYS = 3;
 const EXPORT_MAX_ROWS = 10_000;
-/** An erasure unfinished this long after approval has lost its message. */
-const RESUME_AFTER_MS = 3_600_000;
 /** Beyond every due date: the whole deadline index. */
 const OPEN_ENDED = '9999';
 
@@ -216,7 +215,8 @@ export class RequestService {
   async subjectDocument(customerId: string, full: AuditContext) {
     const customer = await this.deps.customers.get(customerId, full, resolveView('dpo', 'verification').view);
     const consents = await this.deps.consent.consents(customerId, full);
-    const interactions = await this.deps.interactions.all(customerId, full, EXPORT_MAX_ROWS);
+    // One row past the cap tells a list that is complete at the cap from one cut by it.
+    const interactions = await this.deps.interactions.all(customerId, full, EXPORT_MAX_ROWS + 1);
     const shares = await this.deps.sharing.sharesOf(customerId);
     const requests = await this.drain(async (cursor) => {
       const page = await this.deps.repository.ofCustomer(customerId, { limit: 100, ...(cursor ? { cursor } : {}) });
@@ -224,17 +224,18 @@ export class RequestService {
     });
     const accessLog = await this.drain((cursor) => this.deps.audit.list({ target: { type: 'customer', id: customerId } }, {}, { limit: 100, ...(cursor ? { cursor } : {}) }));
     const lists = { interactions, shares, requests, accessLog };
-    // Said, not silent: a list that reached the cap is incomplete in this document.
-    const truncated = Object.entries(lists).filter(([, rows]) => rows.length >= EXPORT_MAX_ROWS).map(([name]) => name);
+    // Said, not silent: a list cut at the cap is incomplete in this document.
+    const truncated = Object.entries(lists).filter(([, rows]) => rows.length > EXPORT_MAX_ROWS).map(([name]) => name);
+    const capped = <T>(rows: T[]) => rows.slice(0, EXPORT_MAX_ROWS);
     return {
       generatedAt: this.deps.clock.now().toISOString(),
       ...(truncated.length ? { truncated } : {}),
       customer,
       consents,
-      interactions,
-      shares,
-      requests,
-      accessLog: accessLog.map(({ at, actor, role, purpose, action }) => ({ at, actor, role, purpose, action })),
+      interactions: capped(interactions),
+      shares: capped(shares),
+      requests: capped(requests),
+      accessLog: capped(accessLog).map(({ at, actor, role, purpose, action }) => ({ at, actor, role, purpose, action })),
     };
   }
 
@@ -254,7 +255,7 @@ export class RequestService {
    */
   async resumeErasures(): Promise<number> {
     const now = this.deps.clock.now();
-    const before = new Date(now.getTime() - RESUME_AFTER_MS).toISOString();
+    const before = new Date(now.getTime() - RESUME_ERASURE_AFTER_MS).toISOString();
     const open = await this.drain((cursor) => this.deps.repository.dueBy(OPEN_ENDED, { limit: 500, ...(cursor ? { cursor } : {}) }));
     const stuck = open.filter(
       (r) => r.type === 'erase' && r.status === 'in-progress' && (r.transitions.findLast((t) => t.action === 'approve')?.at ?? '') < before,
@@ -303,7 +304,7 @@ export class RequestService {
       const page = await read(cursor);
       all.push(...page.items);
       cursor = page.cursor;
-    } while (cursor && all.length < EXPORT_MAX_ROWS);
+    } while (cursor && all.length <= EXPORT_MAX_ROWS);
     return all;
   }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AuditContext, AuditTrail } from '../audit/index.js';
 import type { ErasureService } from '../erasure/index.js';
 import { activeHolds, holdsCategory, type CustomerItem } from '../customers/index.js';
-import { HELD_REMAINDER } from '../erasure/index.js';
+import { HELD_REMAINDER, RESUME_ERASURE_AFTER_MS } from '../erasure/index.js';
 import type { Clock, DomainEvent, EventPublisher, Store, StoreItem } from '../ports/index.js';
 import { dataTable } from '../store/tables.js';
 import type { RetentionPolicy } from './schemas.js';
@@ -11,8 +11,6 @@ const T = dataTable.name;
 const POLICIES_KEY = { pk: 'RETENTION', sk: 'POLICIES' };
 const DAY_MS = 86_400_000;
 const PAGE = 500;
-/** An erasure unfinished this long after it started has lost its message; it is handed on again. */
-const RESUME_AFTER_MS = 3_600_000;
 
 export interface SweepResult {
   sweepId: string;
@@ -79,7 +77,7 @@ export class RetentionService {
       queue.push({ type: 'RetentionExpired', id: `${cause}:${customerId}:${sweepId}`, at, detail: { sweepId: cause, customerId } });
     const profilePolicy = policies.get('profile');
     if (profilePolicy) {
-      const stuckBefore = new Date(now.getTime() - RESUME_AFTER_MS).toISOString();
+      const stuckBefore = new Date(now.getTime() - RESUME_ERASURE_AFTER_MS).toISOString();
       await this.expired('RETAIN#profile', cutoff(now, profilePolicy), (item) => {
         const profile = item as CustomerItem;
         if (!profile.erasure) {

@@ -1,6 +1,7 @@
 import { configFromEnv, createContainer, type Config, type Container, type Overrides } from '../../shared/runtime/index.js';
 import type { HttpHandler, HttpHandlerOptions } from './handler.js';
 import { createObservability, instrumentWith, type Observability } from './observability.js';
+import { countDependencyFailure } from './problem.js';
 
 /**
  * A context's Lambda entry point: Powertools, configuration from the environment and the
@@ -20,6 +21,10 @@ export async function lambdaHttpEntry(
     instrument,
     onPublishFailure: (error, events) =>
       observability.logger.error('domain events not published', { errorName: (error as Error).name, events: events.map((e) => e.type) }),
+    onUndelivered: (error) => {
+      observability.logger.error('one-time code not sent', { dependency: error.dependency, causeName: (error.cause as Error | undefined)?.name });
+      countDependencyFailure(observability.metrics, error.dependency);
+    },
   };
   const container = createContainer(config, overrides);
   return build(container, httpOptions(container, observability));

@@ -86,11 +86,6 @@ export const problemResponse = (problem: Problem): APIGatewayProxyStructuredResu
   body: JSON.stringify(problem),
 });
 
-/**
- * Turns every error into problem+json. Server-side failures are logged by name and stack
- * only: messages of third-party errors and their causes may quote request data. A failed
- * dependency counts in `KeyServiceErrors` or `StoreErrors`, which the alarms watch.
- */
 const DEPENDENCY_METRICS: Record<UnavailableError['dependency'], string> = {
   'key-service': 'KeyServiceErrors',
   store: 'StoreErrors',
@@ -99,19 +94,25 @@ const DEPENDENCY_METRICS: Record<UnavailableError['dependency'], string> = {
   'download-store': 'DownloadStoreErrors',
 };
 
+/** Counts a failed dependency under one dimension for every function, so that one alarm watches them all. */
+export function countDependencyFailure(metrics: Metrics, dependency: UnavailableError['dependency']): void {
+  const single = metrics.singleMetric();
+  single.setDefaultDimensions({ service: DEPENDENCY_METRICS_SERVICE });
+  single.addMetric(DEPENDENCY_METRICS[dependency], MetricUnit.Count, 1);
+}
+
+/**
+ * Turns every error into problem+json. Server-side failures are logged by name and stack
+ * only: messages of third-party errors and their causes may quote request data. A failed
+ * dependency counts in its metric (`StoreErrors`, `KeyServiceErrors`, ...), which the alarms watch.
+ */
 export const problemDetails = (
   logger: Logger,
   metrics: Metrics,
 ): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> => ({
   onError: async (request) => {
     const problem = toProblem(request.error, request.event.requestContext?.requestId);
-    if (request.error instanceof UnavailableError) {
-      const metric = DEPENDENCY_METRICS[request.error.dependency];
-      // One dimension for every function, so that one alarm watches them all.
-      const single = metrics.singleMetric();
-      single.setDefaultDimensions({ service: DEPENDENCY_METRICS_SERVICE });
-      single.addMetric(metric, MetricUnit.Count, 1);
-    }
+    if (request.error instanceof UnavailableError) countDependencyFailure(metrics, request.error.dependency);
     if (problem.status >= 500) {
       const error = request.error as Error & { cause?: unknown };
       logger.error('request failed', {

@@ -103,6 +103,9 @@ export class ObservabilityStack extends Stack {
     alarm('StoreErrors', 'Requests failed (503) because DynamoDB could not be reached or kept throttling.', storeErrors, 5);
     const downloadStoreErrors = kehuMetric('DownloadStoreErrors', DEPENDENCY_METRICS_SERVICE);
     alarm('DownloadStoreErrors', 'Large documents could not be offered (503): S3 refused or failed to store one or to sign its link.', downloadStoreErrors, 1);
+    // Customers who cannot receive a one-time code cannot reach their own data.
+    const notifierErrors = kehuMetric('NotifierErrors', DEPENDENCY_METRICS_SERVICE);
+    alarm('NotifierErrors', 'One-time codes could not be sent (503): SES or SNS refused or failed.', notifierErrors, 3);
 
     new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: prefix,
@@ -114,7 +117,7 @@ export class ObservabilityStack extends Stack {
         functionWidgets,
         [
           new cloudwatch.GraphWidget({ title: 'Dead-letter queues (messages)', left: dlqMetrics, width: 8 }),
-          new cloudwatch.GraphWidget({ title: 'Key service, DynamoDB and download errors', left: [keyServiceErrors, storeErrors, downloadStoreErrors], width: 8 }),
+          new cloudwatch.GraphWidget({ title: 'Key service, DynamoDB, download and notifier errors', left: [keyServiceErrors, storeErrors, downloadStoreErrors, notifierErrors], width: 8 }),
           new cloudwatch.GraphWidget({
             title: 'Reviews and data-subject requests due',
             left: [kehuMetric('CustomersDueForReview', 'jobs', 'Maximum')],

@@ -53,6 +53,8 @@ export interface Overrides {
   notifier?: Notifier;
   downloads?: DownloadStore;
   onPublishFailure?: PublishFailureHandler;
+  /** A one-time code could not be sent; the caller's answer stays the same. */
+  onUndelivered?: (error: UnavailableError) => void;
 }
 
 /** A decision stays recorded when its event cannot be published; this says so in the log. */
@@ -77,6 +79,9 @@ function localOnly<T>(name: string, provider: string, local: () => T, none: T, g
   if (provider === 'outbox' || provider === 'folder') return local();
   throw new ConfigError(name, `names an AWS ${provider === 's3' ? 'bucket' : 'sender'}, but this function was built without that adapter.`);
 }
+
+const logUndelivered = (error: UnavailableError) =>
+  console.error(JSON.stringify({ level: 'ERROR', message: 'one-time code not sent', causeName: (error.cause as Error | undefined)?.name }));
 
 function createPublisher(config: Config, instrument: NonNullable<Overrides['instrument']>): EventPublisher {
   switch (config.events.provider) {
@@ -172,7 +177,7 @@ export function createContainer(config: Config, overrides: Overrides = {}): Cont
     requests,
     erasure,
     retention: new RetentionService({ store, clock, audit, erasure, events }),
-    self: new SelfService({ store, keys, clock, repository, notifier }),
+    self: new SelfService({ store, keys, clock, repository, notifier, onUndelivered: overrides.onUndelivered ?? logUndelivered }),
     downloads,
   };
 }

@@ -3,7 +3,7 @@ import { SignJWT, jwtVerify } from 'jose';
 import type { CustomerActor } from '../access/index.js';
 import { blindIndex, type DataKeyRing } from '../crypto/index.js';
 import type { CustomerRepository } from '../customers/index.js';
-import { KehuError, UnauthenticatedError } from '../errors/index.js';
+import { KehuError, UnauthenticatedError, UnavailableError } from '../errors/index.js';
 import { ConditionFailedError, type Clock, type Notifier, type Store, type StoreItem } from '../ports/index.js';
 import { dataTable } from '../store/tables.js';
 
@@ -36,7 +36,15 @@ export class TooManyAttemptsError extends KehuError {
  */
 export class SelfService {
   constructor(
-    private readonly deps: { store: Store; keys: DataKeyRing; clock: Clock; notifier: Notifier; repository: CustomerRepository },
+    private readonly deps: {
+      store: Store;
+      keys: DataKeyRing;
+      clock: Clock;
+      notifier: Notifier;
+      repository: CustomerRepository;
+      /** Told of a code that could not be sent (the answer must not differ: it would reveal the contact). */
+      onUndelivered: (error: UnavailableError) => void;
+    },
   ) {}
 
   async requestCode(contact: string): Promise<{ challengeId: string; expiresInSeconds: number }> {
@@ -56,12 +64,18 @@ export class SelfService {
         expiresAt: Math.floor(this.deps.clock.now().getTime() / 1000) + CODE_TTL_SECONDS,
       };
       await this.deps.store.transact([{ op: 'put', table: T, item, condition: { kind: 'absent' } }]);
-      await this.deps.notifier.send({
-        channel: kind === 'email' ? 'email' : 'sms',
-        to: contact.trim(),
-        subject: 'Your Kehu sign-in code',
-        body: `Your code is ${code}. It expires in ${CODE_TTL_SECONDS / 60} minutes. If you did not ask for it, ignore this message.`,
-      });
+      try {
+        await this.deps.notifier.send({
+          channel: kind === 'email' ? 'email' : 'sms',
+          to: contact.trim(),
+          subject: 'Your Kehu sign-in code',
+          body: `Your code is ${code}. It expires in ${CODE_TTL_SECONDS / 60} minutes. If you did not ask for it, ignore this message.`,
+        });
+      } catch (error) {
+        // A 503 here and a 200 for unknown contacts would tell which contacts exist.
+        if (!(error instanceof UnavailableError)) throw error;
+        this.deps.onUndelivered(error);
+      }
     }
     return { challengeId, expiresInSeconds: CODE_TTL_SECONDS };
   }

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { UnavailableError } from '../../shared/errors/index.js';
 import { newCustomer, startTestApi, type TestApi } from '../support/local-api.js';
 
 /** Customer self-service: a code to a contact on file, a token, and one's own data. */
@@ -94,5 +95,31 @@ describe('self-service', () => {
     expect((await api.call('GET', '/v1/self/data', { token: `${token}x` })).status).toBe(401);
     expect((await api.call('GET', '/v1/self/data')).status).toBe(401);
     expect((await api.call('POST', '/v1/self/verification', { body: { contact: 'not a contact' } })).body.field).toBe('contact');
+  });
+});
+
+describe('self-service when codes cannot be sent', () => {
+  it('answers a known contact as an unknown one, and reports the failure aside', async () => {
+    const undelivered: string[] = [];
+    const down = await startTestApi({
+      overrides: {
+        notifier: { send: async () => Promise.reject(new UnavailableError('notifier')) },
+        onUndelivered: (error) => undelivered.push(error.dependency),
+      },
+    });
+    try {
+      const known = newCustomer();
+      await down.call('POST', '/v1/customers', { token: await down.token('agent'), body: known });
+      const answers = [];
+      for (const contact of [known.emails[0], 'nobody@example.com']) {
+        const answer = await down.call('POST', '/v1/self/verification', { body: { contact } });
+        answers.push({ status: answer.status, keys: Object.keys(answer.body).sort(), expires: answer.body.expiresInSeconds });
+      }
+      expect(answers[0]).toEqual(answers[1]);
+      expect(answers[0]!.status).toBe(202);
+      expect(undelivered).toEqual(['notifier']);
+    } finally {
+      await down.close();
+    }
   });
 });

@@ -336,7 +336,7 @@ describe('events stack', () => {
 describe('observability stack', () => {
   it('raises the alarms operations need, to an encrypted topic that mails the configured address', () => {
     const names = resourcesOf(t.observability, 'AWS::CloudWatch::Alarm').map((a) => a.Properties.AlarmName as string);
-    for (const expected of ['SelfErrors', 'RetentionErrors', 'ErasureErrors', 'DeadLetters2', 'RequestsDueSoon', 'RequestsOverdue', 'RequestsErrors', 'AuditErrors', 'InteractionsErrors', 'ConsentErrors', 'ExportsErrors', 'SharingErrors', 'Api5xxRate', 'ApiLatencyP99', 'CustomersErrors', 'CustomersThrottles', 'PlatformErrors', 'JobsErrors', 'JobsThrottles', 'DeadLetters1', 'KmsErrors', 'StoreErrors', 'DownloadStoreErrors']) {
+    for (const expected of ['SelfErrors', 'RetentionErrors', 'ErasureErrors', 'DeadLetters2', 'RequestsDueSoon', 'RequestsOverdue', 'RequestsErrors', 'AuditErrors', 'InteractionsErrors', 'ConsentErrors', 'ExportsErrors', 'SharingErrors', 'Api5xxRate', 'ApiLatencyP99', 'CustomersErrors', 'CustomersThrottles', 'PlatformErrors', 'JobsErrors', 'JobsThrottles', 'DeadLetters1', 'KmsErrors', 'StoreErrors', 'DownloadStoreErrors', 'NotifierErrors']) {
       expect(names).toContain(`kehu-test-${expected}`);
     }
     for (const alarm of resourcesOf(t.observability, 'AWS::CloudWatch::Alarm')) {
@@ -359,6 +359,16 @@ describe('observability stack', () => {
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
       TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('alarms when one-time codes keep failing to go out', () => {
+    t.observability.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'kehu-test-NotifierErrors',
+      MetricName: 'NotifierErrors',
+      Dimensions: [{ Name: 'service', Value: 'kehu' }],
+      Threshold: 3,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     });
   });
 

@@ -69,15 +69,35 @@ const logPublishFailure: PublishFailureHandler = (error, events) =>
   );
 
 /**
- * An adapter whose AWS form only some functions need: their entry points pass it in (see
- * aws-adapters.ts), so the other bundles carry no SDK client for it. Configured for AWS
- * but not passed is a wiring mistake, found at cold start.
+ * Adapters whose AWS form only some functions need: their entry points pass it in
+ * (aws-adapters.ts), so the other bundles carry no SDK client for it. Configured for AWS
+ * but not passed in is a wiring mistake, found at cold start.
  */
-function localOnly<T>(name: string, provider: string, local: () => T, none: T, given: T | undefined): T {
+const unwired = (variable: string) =>
+  new ConfigError(variable, 'names an AWS resource, but this function was built without its adapter (shared/runtime/aws-adapters.ts).');
+
+function createNotifier(config: Config, given: Notifier | undefined): Notifier {
   if (given) return given;
-  if (provider === 'none') return none;
-  if (provider === 'outbox' || provider === 'folder') return local();
-  throw new ConfigError(name, `names an AWS ${provider === 's3' ? 'bucket' : 'sender'}, but this function was built without that adapter.`);
+  switch (config.notifier.provider) {
+    case 'outbox':
+      return new OutboxNotifier(config.notifier.folder);
+    case 'none':
+      return { send: async () => undefined };
+    case 'aws':
+      throw unwired('NOTIFY_FROM_ADDRESS');
+  }
+}
+
+function createDownloads(config: Config, given: DownloadStore | undefined): DownloadStore {
+  if (given) return given;
+  switch (config.downloads.provider) {
+    case 'folder':
+      return new FolderDownloadStore(config.downloads.folder);
+    case 'none':
+      return { offer: async () => Promise.reject(new UnavailableError('download-store')) };
+    case 's3':
+      throw unwired('DOWNLOADS_BUCKET');
+  }
 }
 
 const logUndelivered = (error: UnavailableError) =>
@@ -146,20 +166,8 @@ export function createContainer(config: Config, overrides: Overrides = {}): Cont
     onPublishFailure,
   });
   const erasure = new ErasureService({ store, keys, clock, audit, requests });
-  const notifier = localOnly<Notifier>(
-    'NOTIFY_FROM_ADDRESS',
-    config.notifier.provider,
-    () => new OutboxNotifier((config.notifier as { folder: string }).folder),
-    { send: async () => undefined },
-    overrides.notifier,
-  );
-  const downloads = localOnly<DownloadStore>(
-    'DOWNLOADS_BUCKET',
-    config.downloads.provider,
-    () => new FolderDownloadStore((config.downloads as { folder: string }).folder),
-    { offer: async () => Promise.reject(new UnavailableError('download-store')) },
-    overrides.downloads,
-  );
+  const notifier = createNotifier(config, overrides.notifier);
+  const downloads = createDownloads(config, overrides.downloads);
   // An interaction gone by a certified erasure is not a tampered one.
   const interactionSubject: SubjectResolver = async (targetId) =>
     (await interactions.subject(targetId)) ?? ((await erasure.isErased(targetId.split('/')[0] ?? '')) ? ERASED : undefined);

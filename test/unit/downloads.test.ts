@@ -75,10 +75,13 @@ describe('folder download store (local)', () => {
 });
 
 describe('wiring', () => {
-  it('fails at cold start when a function is configured for a bucket it was built without', () => {
+  it('fails at cold start when a function is configured for a bucket or sender it was built without', () => {
     const config = configFromEnv({ KEY_PROVIDER: 'local', LOCAL_KEY_FILE: '/unused', DOWNLOADS_BUCKET: 'kehu-prod-downloads' });
     expect(() => createContainer(config)).toThrow(ConfigError);
     const withStore = createContainer(config, { downloads: new S3DownloadStore(new S3Client({ region: 'local' }), 'kehu-prod-downloads') });
     expect(withStore.downloads).toBeInstanceOf(S3DownloadStore);
+    const sender = configFromEnv({ KEY_PROVIDER: 'local', LOCAL_KEY_FILE: '/unused', NOTIFY_FROM_ADDRESS: 'codes@example.com' });
+    expect(() => createContainer(sender)).toThrow(/NOTIFY_FROM_ADDRESS/);
+    expect(createContainer(sender, { notifier: { send: async () => undefined } }).self).toBeDefined();
   });
 });

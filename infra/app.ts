@@ -27,20 +27,15 @@ export function buildKehu(app: App, config: DeploymentConfig): KehuStacks {
     config,
     tablePrefix: data.tablePrefix,
     dataTable: data.dataTable,
+    keysTable: data.keysTable,
+    auditTable: data.auditTable,
     storageKey: data.storageKey,
     applicationKey: data.applicationKey,
   };
-  const events = new EventsStack(app, name('Events'), {
-    ...base('Kehu: event bus, queues, schedules'),
-    ...shared,
-    keysTable: data.keysTable,
-    auditTable: data.auditTable,
-  });
+  const events = new EventsStack(app, name('Events'), { ...base('Kehu: event bus, queues, schedules'), ...shared });
   const api = new ApiStack(app, name('Api'), {
     ...base('Kehu: HTTP API and its functions'),
     ...shared,
-    keysTable: data.keysTable,
-    auditTable: data.auditTable,
     downloadsBucketName: data.downloadsBucketName,
     bus: events.bus,
     userPool: identity.userPool,

@@ -21,7 +21,6 @@ export const listAuditQuery = z
       path: ['targetId'],
     }),
   );
-export type ListAuditQuery = z.infer<typeof listAuditQuery>;
 
 export const verifyAuditBody = z.strictObject({ from: isoTime, to: isoTime });
 

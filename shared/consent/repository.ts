@@ -1,6 +1,6 @@
 import type { QueryPage, Store, StoreItem, Write } from '../ports/index.js';
 import { dataTable } from '../store/tables.js';
-import type { ConsentStatus, Purpose } from './types.js';
+import type { ConsentEvent, ConsentStatus, Purpose } from './types.js';
 
 interface PurposeItem extends Purpose, StoreItem {
   pk: string;
@@ -26,13 +26,8 @@ export interface ConsentStateItem extends ConsentStateFields, StoreItem {
   gsi1sk: string;
 }
 
-export interface ConsentLogFields {
-  purposeId: string;
-  action: 'give' | 'withdraw';
-  noticeVersion: string;
-  channel: string;
-  at: string;
-  recordedBy: string;
+/** A consent event as stored: its evidence sealed. */
+export interface ConsentLogFields extends Omit<ConsentEvent, 'evidence'> {
   sealedEvidence?: string;
 }
 

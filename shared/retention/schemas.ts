@@ -2,7 +2,6 @@ import * as z from 'zod/mini';
 
 /** Data categories with a retention rule, and the date each one's clock runs from (RET-1). */
 export const retentionCategories = ['profile', 'interaction'] as const;
-export type RetentionCategory = (typeof retentionCategories)[number];
 
 export const retentionPolicy = z.strictObject({
   category: z.enum(retentionCategories),

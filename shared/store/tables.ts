@@ -13,6 +13,13 @@ export interface IndexDefinition {
   sortKey: KeyAttribute;
 }
 
+/** An index keyed by two string attributes. */
+const stringIndex = (name: string, partition: string, sort: string): IndexDefinition => ({
+  name,
+  partitionKey: { name: partition, type: 'S' },
+  sortKey: { name: sort, type: 'S' },
+});
+
 export interface TableDefinition {
   /** Logical name, used by services; the physical name is `${prefix}-${name}`. */
   name: string;
@@ -33,11 +40,7 @@ export const dataTable: TableDefinition = {
   name: 'data',
   partitionKey: { name: 'pk', type: 'S' },
   sortKey: { name: 'sk', type: 'S' },
-  indexes: [
-    { name: 'gsi1', partitionKey: { name: 'gsi1pk', type: 'S' }, sortKey: { name: 'gsi1sk', type: 'S' } },
-    { name: 'gsi2', partitionKey: { name: 'gsi2pk', type: 'S' }, sortKey: { name: 'gsi2sk', type: 'S' } },
-    { name: 'gsi3', partitionKey: { name: 'gsi3pk', type: 'S' }, sortKey: { name: 'gsi3sk', type: 'S' } },
-  ],
+  indexes: [stringIndex('gsi1', 'gsi1pk', 'gsi1sk'), stringIndex('gsi2', 'gsi2pk', 'gsi2sk'), stringIndex('gsi3', 'gsi3pk', 'gsi3sk')],
   ttlAttribute: 'expiresAt',
 };
 
@@ -62,11 +65,7 @@ export const auditTable: TableDefinition = {
   name: 'audit',
   partitionKey: { name: 'pk', type: 'S' },
   sortKey: { name: 'sk', type: 'S' },
-  indexes: [
-    { name: 'gsi1', partitionKey: { name: 'gsi1pk', type: 'S' }, sortKey: { name: 'gsi1sk', type: 'S' } },
-    { name: 'gsi2', partitionKey: { name: 'gsi2pk', type: 'S' }, sortKey: { name: 'gsi2sk', type: 'S' } },
-    { name: 'gsi3', partitionKey: { name: 'pk', type: 'S' }, sortKey: { name: 'gsi3sk', type: 'S' } },
-  ],
+  indexes: [stringIndex('gsi1', 'gsi1pk', 'gsi1sk'), stringIndex('gsi2', 'gsi2pk', 'gsi2sk'), stringIndex('gsi3', 'pk', 'gsi3sk')],
 };
 
 export const tableDefinitions: readonly TableDefinition[] = [dataTable, keysTable, auditTable];

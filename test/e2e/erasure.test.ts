@@ -3,6 +3,7 @@ import { open } from '../../shared/crypto/index.js';
 import { scanAll } from '../support/dynamo.js';
 import { customerWithHistory, itemsOf } from '../support/erasure.js';
 import { startTestApi, type TestApi } from '../support/local-api.js';
+import { signIn } from '../support/self-service.js';
 
 /** DSR-3 end to end: erasure by crypto-shredding through the local queue. */
 let api: TestApi;
@@ -55,7 +56,7 @@ describe('erasure', () => {
 
 describe('legal holds', () => {
   it('stop an erasure, with the reason recorded on the request and shown to the customer', async () => {
-    const { customer, request, dpo } = await customerWithHistory(api);
+    const { customer, body, request, dpo } = await customerWithHistory(api);
     const agentPatch = await api.call('PATCH', `/v1/customers/${customer.id}`, {
       token: await api.token('agent'),
       body: { legalHolds: [{ reason: 'open dispute 2026-17' }], reason: 'dispute' },
@@ -73,6 +74,9 @@ describe('legal holds', () => {
 
     const approved = await api.call('POST', `/v1/requests/${request.id}/transitions`, { token: dpo, body: { action: 'approve' } });
     expect(approved.body).toMatchObject({ status: 'rejected', rejectionReason: expect.stringContaining('open dispute 2026-17') });
+    // The customer sees why, with their own requests.
+    const mine = await api.call('GET', '/v1/self/data', { token: await signIn(api, body.emails[0]) });
+    expect(mine.body.requests.find((r: { id: string }) => r.id === request.id)).toMatchObject({ status: 'rejected', rejectionReason: expect.stringContaining('open dispute 2026-17') });
     await api.queues.erasure.drain();
     expect((await api.call('GET', `/v1/customers/${customer.id}`, { token: dpo })).status).toBe(200);
     expect(await api.coldKeys().get(customer.id)).toHaveLength(32);

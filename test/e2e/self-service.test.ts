@@ -1,8 +1,7 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UnavailableError } from '../../shared/errors/index.js';
 import { newCustomer, startTestApi, type TestApi } from '../support/local-api.js';
+import { codeFrom, outbox, signIn } from '../support/self-service.js';
 
 /** Customer self-service: a code to a contact on file, a token, and one's own data. */
 let api: TestApi;
@@ -20,28 +19,11 @@ beforeAll(async () => {
 });
 afterAll(() => api?.close());
 
-const outbox = () => {
-  const folder = join(api.dataDir, 'outbox');
-  try {
-    return readdirSync(folder).sort().map((f) => JSON.parse(readFileSync(join(folder, f), 'utf8')) as { to: string; body: string });
-  } catch {
-    return [];
-  }
-};
-const codeFrom = (message: { body: string }) => /\b(\d{6})\b/.exec(message.body)![1]!;
-
-async function signIn(contact: string) {
-  const challenge = await api.call('POST', '/v1/self/verification', { body: { contact } });
-  const message = outbox().at(-1)!;
-  const session = await api.call('POST', '/v1/self/session', { body: { challengeId: challenge.body.challengeId, code: codeFrom(message) } });
-  return session.body.token as string;
-}
-
 describe('self-service', () => {
   it('sends a code to an email on file and trades it once for a token to the customer\'s own data', async () => {
     const challenge = await api.call('POST', '/v1/self/verification', { body: { contact: person.emails[0].toUpperCase() } });
     expect(challenge.status).toBe(202);
-    const [message] = outbox();
+    const [message] = outbox(api);
     expect(message!.to).toBe(person.emails[0].toUpperCase());
     const session = await api.call('POST', '/v1/self/session', { body: { challengeId: challenge.body.challengeId, code: codeFrom(message!) } });
     expect(session.status).toBe(201);
@@ -57,11 +39,11 @@ describe('self-service', () => {
   });
 
   it('answers a contact that is not on file exactly like one that is, and sends nothing', async () => {
-    const before = outbox().length;
+    const before = outbox(api).length;
     const unknown = await api.call('POST', '/v1/self/verification', { body: { contact: 'nobody@example.com' } });
     expect(unknown.status).toBe(202);
     expect(Object.keys(unknown.body).sort()).toEqual(['challengeId', 'expiresInSeconds']);
-    expect(outbox().length).toBe(before);
+    expect(outbox(api).length).toBe(before);
     const guess = await api.call('POST', '/v1/self/session', { body: { challengeId: unknown.body.challengeId, code: '123456' } });
     expect(guess.status).toBe(401);
     expect(guess.body.field).toBe('code');
@@ -69,7 +51,7 @@ describe('self-service', () => {
 
   it('ends a challenge after five wrong codes, even with the right one after', async () => {
     const challenge = await api.call('POST', '/v1/self/verification', { body: { contact: person.phones[0] } });
-    const code = codeFrom(outbox().at(-1)!);
+    const code = codeFrom(outbox(api).at(-1)!);
     const wrong = code === '000000' ? '111111' : '000000';
     const answers = [];
     for (let i = 0; i < 5; i++) answers.push((await api.call('POST', '/v1/self/session', { body: { challengeId: challenge.body.challengeId, code: wrong } })).status);
@@ -80,7 +62,7 @@ describe('self-service', () => {
   });
 
   it('lets the customer consent and make a request that starts identity-verified; refuses staff and bad tokens', async () => {
-    const token = await signIn(person.emails[0]);
+    const token = await signIn(api, person.emails[0]);
     const consent = await api.call('POST', '/v1/self/consents', {
       token,
       body: { purposeId: 'marketing', action: 'give', channel: 'self-service', noticeVersion: 's1' },

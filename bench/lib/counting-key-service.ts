@@ -23,6 +23,11 @@ export class CountingKeyService implements KeyService {
     return this.inner.decryptDataKey(wrapped, context);
   }
 
+  /** Not counted: a process derives the audit key once (cold start), not per request. */
+  deriveMacKey(label: string): Promise<Buffer> {
+    return this.inner.deriveMacKey(label);
+  }
+
   calls(): KeyServiceCalls {
     return { generateDataKey: this.generated, decryptDataKey: this.decrypted, total: this.generated + this.decrypted };
   }

@@ -9,7 +9,7 @@ export function auditOperations({ audit, subjects }: Container): Operations<type
       const window = { ...(query.from ? { from: query.from } : {}), ...(query.to ? { to: query.to } : {}) };
       return { status: 200, body: await audit.list(by, window, { limit: query.limit ?? 50, ...(query.cursor ? { cursor: query.cursor } : {}) }) };
     },
-    verifyAudit: async ({ body }) => ({ status: 200, body: await audit.verify(body, subjects) }),
+    verifyAudit: async ({ body: { cursor, ...window } }) => ({ status: 200, body: await audit.verify(window, subjects, cursor) }),
   };
 }
 

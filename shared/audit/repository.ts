@@ -2,14 +2,15 @@ import type { QueryPage, Store, StoreItem, Write } from '../ports/index.js';
 import { auditTable } from '../store/tables.js';
 import type { AuditEntry } from './types.js';
 
-interface AuditItem extends AuditEntry, StoreItem {
+/** Entries as stored: legacy (`kehu-audit-1`) items carry no format and name their links `hash`/`prevHash`. */
+interface AuditItem extends StoreItem {
   pk: string;
   sk: string;
-  gsi1pk: string;
-  gsi1sk: string;
-  gsi2pk: string;
-  gsi2sk: string;
-  gsi3sk: string;
+  format?: AuditEntry['format'];
+  mac?: string;
+  prevMac?: string;
+  hash?: string;
+  prevHash?: string;
 }
 
 const T = auditTable.name;
@@ -17,10 +18,18 @@ const chainPk = (chain: number) => `CHAIN#${chain}`;
 const seqSk = (seq: number) => String(seq).padStart(12, '0');
 const targetPk = (type: string, id: string) => `TARGET#${type}#${id}`;
 const actorPk = (id: string) => `ACTOR#${id}`;
-const PAGE = 500;
+/** Most entries one query of a chain range asks for: well under DynamoDB's 1 MB a page. */
+export const RANGE_PAGE = 500;
 
-const toEntry = ({ pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, gsi3sk: _e, ...entry }: AuditItem): AuditEntry =>
-  entry as AuditEntry;
+function toEntry(item: AuditItem): AuditEntry {
+  const { pk: _pk, sk: _sk, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, gsi3sk: _e, format, mac, prevMac, hash, prevHash, ...rest } = item;
+  return {
+    ...(rest as Omit<AuditEntry, 'format' | 'mac' | 'prevMac'>),
+    format: format ?? 'kehu-audit-1',
+    mac: mac ?? hash ?? '',
+    prevMac: prevMac ?? prevHash ?? '',
+  };
+}
 
 /** Storage adapter of the audit trail. It only ever writes new items. */
 export class AuditRepository {
@@ -42,7 +51,7 @@ export class AuditRepository {
   appendWrites(entries: AuditEntry[]): Write[] {
     return entries.map((entry) => {
       const order = `${entry.at}#${entry.chain}#${seqSk(entry.seq)}`;
-      const item: AuditItem = {
+      const item = {
         ...entry,
         pk: chainPk(entry.chain),
         sk: seqSk(entry.seq),
@@ -73,45 +82,42 @@ export class AuditRepository {
     return { ...result, items: result.items.map(toEntry) };
   }
 
-  /** Every entry of one chain written within the window, in time order (at most `max`). */
-  async chainWindow(chain: number, from: string, to: string, max: number): Promise<AuditEntry[]> {
-    return this.drain(
-      (cursor) =>
-        this.store.query<AuditItem>({
+  /** The first and last sequence numbers of one chain written within the window: two one-item reads. */
+  async windowBounds(chain: number, from: string, to: string): Promise<{ first: number; last: number } | undefined> {
+    const edge = async (descending: boolean) =>
+      (
+        await this.store.query<AuditItem>({
           table: T,
           index: 'gsi3',
           partition: { name: 'pk', value: chainPk(chain) },
           range: { name: 'gsi3sk', from, to: `${to}~` },
-          limit: PAGE,
-          ...(cursor ? { cursor } : {}),
-        }),
-      max,
-    );
+          descending,
+          limit: 1,
+        })
+      ).items[0];
+    const [first, last] = await Promise.all([edge(false), edge(true)]);
+    if (!first || !last) return undefined;
+    // Clocks of concurrent writers may disagree by a little: take the wider span.
+    const seqs = [first, last].map((item) => toEntry(item).seq);
+    return { first: Math.min(...seqs), last: Math.max(...seqs) };
   }
 
-  /** Entries `fromSeq` to `toSeq` of one chain, in sequence order. */
+  /** Entries `fromSeq` to `toSeq` (at most RANGE_PAGE + 1) of one chain, in sequence order. */
   async chainRange(chain: number, fromSeq: number, toSeq: number): Promise<AuditEntry[]> {
-    return this.drain(
-      (cursor) =>
-        this.store.query<AuditItem>({
-          table: T,
-          partition: { name: 'pk', value: chainPk(chain) },
-          range: { name: 'sk', from: seqSk(fromSeq), to: seqSk(toSeq) },
-          limit: PAGE,
-          ...(cursor ? { cursor } : {}),
-        }),
-      Number.MAX_SAFE_INTEGER,
-    );
-  }
-
-  private async drain(query: (cursor?: string) => Promise<QueryPage<AuditItem>>, max: number): Promise<AuditEntry[]> {
     const entries: AuditEntry[] = [];
     let cursor: string | undefined;
     do {
-      const page = await query(cursor);
+      const page = await this.store.query<AuditItem>({
+        table: T,
+        partition: { name: 'pk', value: chainPk(chain) },
+        range: { name: 'sk', from: seqSk(fromSeq), to: seqSk(toSeq) },
+        // One more than the range holds: DynamoDB then has no reason to hand back a cursor.
+        limit: toSeq - fromSeq + 2,
+        ...(cursor ? { cursor } : {}),
+      });
       entries.push(...page.items.map(toEntry));
       cursor = page.cursor;
-    } while (cursor && entries.length < max);
+    } while (cursor);
     return entries;
   }
 }

@@ -22,9 +22,15 @@ export const listAuditQuery = z
     }),
   );
 
-export const verifyAuditBody = z.strictObject({ from: isoTime, to: isoTime });
+export const verifyAuditBody = z.strictObject({
+  from: isoTime,
+  to: isoTime,
+  /** The `next` of the previous answer, with the same window. */
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(512))),
+});
 
 const entry = z.object({
+  format: z.enum(['kehu-audit-1', 'kehu-audit-2']),
   chain: z.int(),
   seq: z.int(),
   at: z.string(),
@@ -36,8 +42,8 @@ const entry = z.object({
   targetId: z.string(),
   requestId: z.string(),
   subjectHash: z.optional(z.string()),
-  prevHash: z.string(),
-  hash: z.string(),
+  prevMac: z.string(),
+  mac: z.string(),
 });
 export const auditPageSchema = z.object({ items: z.array(entry), cursor: z.optional(z.string()) });
 export const verificationReportSchema = z.object({
@@ -45,12 +51,15 @@ export const verificationReportSchema = z.object({
   to: z.string(),
   entriesChecked: z.int(),
   subjectsChecked: z.int(),
+  legacyEntries: z.int(),
   ok: z.boolean(),
+  checkpoint: z.optional(z.object({ at: z.string(), chains: z.int() })),
+  next: z.optional(z.string()),
   firstFailure: z.optional(
     z.object({
       chain: z.int(),
       seq: z.int(),
-      reason: z.enum(['hash', 'link', 'missing', 'subject']),
+      reason: z.enum(['hash', 'link', 'missing', 'subject', 'format', 'truncated', 'checkpoint']),
       detail: z.string(),
       target: z.optional(z.object({ type: z.string(), id: z.string() })),
     }),

@@ -1,31 +1,35 @@
 import { randomInt } from 'node:crypto';
 import { UnavailableError } from '../errors/index.js';
-import { ConditionFailedError, type Clock, type QueryPage, type Store, type Write } from '../ports/index.js';
-import { link, verifyLinks } from './chain.js';
-import { VerificationRangeError } from './errors.js';
+import { ConditionFailedError, type AuditAnchor, type Clock, type QueryPage, type Store, type Write } from '../ports/index.js';
+import { link } from './chain.js';
+import { openCheckpoint, signCheckpoint } from './checkpoints.js';
+import type { AuditKeys } from './keys.js';
 import type { AuditRepository } from './repository.js';
-import type { AuditContext, AuditDraft, AuditEntry, VerificationFailure, VerificationReport } from './types.js';
+import type { AuditContext, AuditDraft, AuditEntry, ChainHead, VerificationReport } from './types.js';
+import { AuditVerifier, type SubjectResolver } from './verifier.js';
 
 export interface AuditTrailOptions {
   /** Parallel chains; appends pick one at random, so they rarely wait on each other. */
   chains: number;
   /** Longest window one verification may cover. */
   maxVerifyDays: number;
-  /** Most entries one verification may read. */
-  maxVerifyEntries: number;
+  /** Most entries one verification call checks before it answers a `next` cursor. */
+  verifyPageEntries: number;
 }
 
-export const defaultAuditOptions: AuditTrailOptions = { chains: 64, maxVerifyDays: 31, maxVerifyEntries: 200_000 };
+export const defaultAuditOptions: AuditTrailOptions = { chains: 64, maxVerifyDays: 31, verifyPageEntries: 5_000 };
 
-/** Answered for a target removed by a certified erasure: gone lawfully, not tampered with. */
-export const ERASED = Symbol('erased');
-
-/** Computes the current content hash of an audited target, undefined if it is gone, ERASED if erased. */
-export type SubjectResolver = (targetId: string) => Promise<string | typeof ERASED | undefined>;
+export interface AuditTrailDependencies {
+  repository: AuditRepository;
+  store: Store;
+  clock: Clock;
+  keys: AuditKeys;
+  /** Where checkpoints of the chain heads are kept; without one, truncation goes unseen. */
+  anchor?: AuditAnchor;
+}
 
 const APPEND_ATTEMPTS = 12;
-const DAY_MS = 86_400_000;
-const VERIFY_PARALLEL = 8;
+const HEADS_PARALLEL = 8;
 
 /**
  * The audit trail (SEC-4, INT-3). Every entry is written in the same transaction as the
@@ -34,16 +38,23 @@ const VERIFY_PARALLEL = 8;
  */
 export class AuditTrail {
   /** Heads this process appended last, so an append needs no read unless another process raced it. */
-  private readonly heads = new Map<number, Pick<AuditEntry, 'seq' | 'hash'>>();
+  private readonly heads = new Map<number, Pick<AuditEntry, 'seq' | 'mac'>>();
   /** Chains this process is appending to right now: its other requests pick another. */
   private readonly busy = new Set<number>();
+  private readonly repository: AuditRepository;
+  private readonly store: Store;
+  private readonly clock: Clock;
+  private readonly keys: AuditKeys;
+  private readonly anchor: AuditAnchor | undefined;
+  private readonly verifier: AuditVerifier;
 
   constructor(
-    private readonly repository: AuditRepository,
-    private readonly store: Store,
-    private readonly clock: Clock,
+    dependencies: AuditTrailDependencies,
     private readonly options: AuditTrailOptions = defaultAuditOptions,
-  ) {}
+  ) {
+    ({ repository: this.repository, store: this.store, clock: this.clock, keys: this.keys, anchor: this.anchor } = dependencies);
+    this.verifier = new AuditVerifier(this.repository, this.keys, this.anchor, options);
+  }
 
   /** Records reads (or anything with no other write), at most 100 entries per transaction. */
   async record(context: AuditContext, drafts: AuditDraft[]): Promise<void> {
@@ -96,76 +107,47 @@ export class AuditTrail {
   }
 
   /**
-   * Verifies every chain over a time window: each entry's hash, each link, no gap, and
-   * for entries that fix their target's content, that the target still matches. Names
-   * the first failure in time.
+   * Verifies the trail over a time window, a page of work per call: each entry's MAC, each
+   * link, no gap, the chain heads against the latest checkpoint, and for entries that fix
+   * their target's content, that the target still matches. Stops at the first failure;
+   * answers `next` to pass back as `cursor` while work remains.
    */
-  async verify(window: { from: string; to: string }, subjects: Readonly<Record<string, SubjectResolver>> = {}): Promise<VerificationReport> {
-    const span = Date.parse(window.to) - Date.parse(window.from);
-    if (!(span >= 0)) throw new VerificationRangeError('`to` must not be before `from`.');
-    if (span > this.options.maxVerifyDays * DAY_MS) {
-      throw new VerificationRangeError(`A verification covers at most ${this.options.maxVerifyDays} days; split the range.`);
-    }
-    let entriesChecked = 0;
-    let subjectsChecked = 0;
-    const failures: Array<VerificationFailure & { at: string }> = [];
-    const verifyChain = async (chain: number) => {
-      const inWindow = await this.repository.chainWindow(chain, window.from, window.to, this.options.maxVerifyEntries);
-      entriesChecked += inWindow.length;
-      if (entriesChecked > this.options.maxVerifyEntries) {
-        throw new VerificationRangeError(`The range holds more than ${this.options.maxVerifyEntries} entries; split it.`);
-      }
-      if (!inWindow.length) return;
-      let first = Number.POSITIVE_INFINITY;
-      let last = 0;
-      for (const { seq } of inWindow) {
-        first = Math.min(first, seq);
-        last = Math.max(last, seq);
-      }
-      const range = await this.repository.chainRange(chain, Math.max(1, first - 1), last);
-      const before = first > 1 ? range.find((e) => e.seq === first - 1) : undefined;
-      const linked = range.filter((e) => e.seq >= first);
-      const broken = first > 1 && !before
-        ? { chain, seq: first - 1, reason: 'missing' as const, detail: `Entry ${first - 1} of chain ${chain} is missing.` }
-        : verifyLinks(linked, before);
-      if (broken) failures.push({ ...broken, at: linked.find((e) => e.seq >= broken.seq)?.at ?? window.from });
+  verify(window: { from: string; to: string }, subjects: Readonly<Record<string, SubjectResolver>> = {}, cursor?: string): Promise<VerificationReport> {
+    return this.verifier.verify(window, subjects, cursor);
+  }
 
-      for (const entry of inWindow) {
-        const resolve = entry.subjectHash ? subjects[entry.targetType] : undefined;
-        if (!resolve) continue;
-        subjectsChecked += 1;
-        const current = await resolve(entry.targetId);
-        if (current !== ERASED && current !== entry.subjectHash) {
-          failures.push({
-            chain,
-            seq: entry.seq,
-            at: entry.at,
-            reason: 'subject',
-            detail: `The ${entry.targetType} ${entry.targetId} ${current === undefined ? 'is missing' : 'was altered'} since entry ${entry.seq} of chain ${chain} recorded it.`,
-            target: { type: entry.targetType, id: entry.targetId },
-          });
-        }
-      }
-    };
-    // A few chains at a time: the reads dominate, and they need not wait on each other.
-    for (let chain = 0; chain < this.options.chains; chain += VERIFY_PARALLEL) {
-      const batch = Array.from({ length: Math.min(VERIFY_PARALLEL, this.options.chains - chain) }, (_, i) => chain + i);
-      await Promise.all(batch.map(verifyChain));
+  /**
+   * Anchors every chain's head: a MACed checkpoint of each chain's last sequence number
+   * and MAC, added to the anchor (which the application cannot rewrite). Skipped when no
+   * chain moved since the latest genuine checkpoint.
+   */
+  async checkpoint(): Promise<{ written: boolean; chains: number }> {
+    if (!this.anchor) throw new Error('No audit anchor is configured: checkpoints have nowhere to go.');
+    const key = await this.keys.key('checkpoint');
+    const heads: ChainHead[] = [];
+    for (let chain = 0; chain < this.options.chains; chain += HEADS_PARALLEL) {
+      const batch = Array.from({ length: Math.min(HEADS_PARALLEL, this.options.chains - chain) }, (_, i) => chain + i);
+      const found = await Promise.all(batch.map((c) => this.repository.head(c)));
+      for (const head of found) if (head) heads.push({ chain: head.chain, seq: head.seq, mac: head.mac });
     }
-    const [firstFailure] = failures.sort((a, b) => a.at.localeCompare(b.at));
-    const report: VerificationReport = { ...window, entriesChecked, subjectsChecked, ok: !firstFailure };
-    if (firstFailure) {
-      const { at: _at, ...failure } = firstFailure;
-      report.firstFailure = failure;
-    }
-    return report;
+    const latest = await this.anchor.latest();
+    const previous = latest ? openCheckpoint(key, latest.at, latest.document) : undefined;
+    const unchanged =
+      previous !== undefined &&
+      previous.heads.length === heads.length &&
+      previous.heads.every((h, i) => h.chain === heads[i]!.chain && h.seq === heads[i]!.seq && h.mac === heads[i]!.mac);
+    if (unchanged) return { written: false, chains: heads.length };
+    const at = this.clock.now().toISOString();
+    await this.anchor.append(at, signCheckpoint(key, at, heads));
+    return { written: true, chains: heads.length };
   }
 
   private async entries(chain: number, context: AuditContext, drafts: AuditDraft[]): Promise<AuditEntry[]> {
-    let head: Pick<AuditEntry, 'seq' | 'hash'> | undefined = this.heads.get(chain) ?? (await this.repository.head(chain));
+    const key = await this.keys.key('chain');
+    let head: Pick<AuditEntry, 'seq' | 'mac'> | undefined = this.heads.get(chain) ?? (await this.repository.head(chain));
     const at = this.clock.now().toISOString();
     return drafts.map((draft) => {
-      const entry = link(head, {
+      const entry = link(key, head, {
         chain,
         at,
         actor: context.actor.id,

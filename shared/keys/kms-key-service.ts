@@ -1,4 +1,4 @@
-import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
+import { DecryptCommand, GenerateDataKeyCommand, GenerateMacCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { UnavailableError } from '../errors/index.js';
 import type { EncryptionContext, GeneratedDataKey, KeyService } from '../ports/index.js';
 import { SealError } from '../crypto/errors.js';
@@ -9,13 +9,25 @@ const INTEGRITY_ERRORS = new Set(['InvalidCiphertextException', 'IncorrectKeyExc
 /**
  * KeyService on AWS KMS: `GenerateDataKey` and `Decrypt` under one customer-managed key,
  * with the encryption context (customer id) bound to every wrapped key and logged by
- * CloudTrail.
+ * CloudTrail. MAC keys come from a second key, an HMAC key (`GENERATE_VERIFY_MAC`): its
+ * GenerateMac over a fixed label is the derived key, so a process calls KMS once per label.
  */
 export class KmsKeyService implements KeyService {
   constructor(
     private readonly kms: KMSClient,
     private readonly keyId: string,
+    private readonly macKeyId?: string,
   ) {}
+
+  async deriveMacKey(label: string): Promise<Buffer> {
+    const keyId = this.macKeyId;
+    if (!keyId) throw new Error('No HMAC key is configured (AUDIT_KEY_ID): this function cannot key the audit trail.');
+    const out = await this.call(() =>
+      this.kms.send(new GenerateMacCommand({ KeyId: keyId, MacAlgorithm: 'HMAC_SHA_256', Message: Buffer.from(label, 'utf8') })),
+    );
+    if (!out.Mac) throw new UnavailableError('key-service');
+    return Buffer.from(out.Mac);
+  }
 
   async generateDataKey(context: EncryptionContext): Promise<GeneratedDataKey> {
     const out = await this.call(() =>

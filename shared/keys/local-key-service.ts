@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { EncryptionContext, GeneratedDataKey, KeyService } from '../ports/index.js';
@@ -40,6 +40,12 @@ export class LocalKeyService implements KeyService {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       return new LocalKeyService(readFileSync(path));
     }
+  }
+
+  /** HMAC under a key of its own, derived from the master key: MACs and wrapping never share a key. */
+  async deriveMacKey(label: string): Promise<Buffer> {
+    const macKey = createHmac('sha256', this.masterKey).update('kehu:local-mac-key:1', 'utf8').digest();
+    return createHmac('sha256', macKey).update(label, 'utf8').digest();
   }
 
   async generateDataKey(context: EncryptionContext): Promise<GeneratedDataKey> {

@@ -15,4 +15,10 @@ export interface GeneratedDataKey {
 export interface KeyService {
   generateDataKey(context: EncryptionContext): Promise<GeneratedDataKey>;
   decryptDataKey(wrapped: Buffer, context: EncryptionContext): Promise<Buffer>;
+  /**
+   * A 32-byte key derived from the master MAC key for `label` (KMS GenerateMac under an
+   * HMAC key in AWS, HMAC under the key file locally): the same label gives the same key in
+   * every process, and the key is never stored. The audit trail keys its chains with it.
+   */
+  deriveMacKey(label: string): Promise<Buffer>;
 }

@@ -1,5 +1,10 @@
-import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DeleteItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createJobsHandler } from '../../functions/jobs/handler.js';
+import { createObservability } from '../../functions/http/index.js';
 import { UnavailableError } from '../../shared/errors/index.js';
 import type { Store } from '../../shared/ports/index.js';
 import { DynamoStore } from '../../shared/store/index.js';
@@ -37,7 +42,8 @@ describe('audit trail', () => {
     const read = trail.body.items.find((e: { action: string }) => e.action === 'customer.read');
     expect(read).toMatchObject({ actor: 'agent-7', role: 'agent', purpose: 'contact', targetType: 'customer', targetId: id });
     expect(read.requestId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(read.hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(read).toMatchObject({ format: 'kehu-audit-2' });
+    expect(read.mac).toMatch(/^[0-9a-f]{64}$/);
 
     const byActor = await api.call('GET', '/v1/audit?actor=agent-7&limit=100', { token: auditor });
     expect(byActor.body.items.length).toBeGreaterThanOrEqual(5);
@@ -79,6 +85,64 @@ describe('audit trail', () => {
     const unbounded = await api.call('GET', '/v1/audit', { token: auditor });
     expect(unbounded.status).toBe(400);
     expect(unbounded.body.field).toBe('targetId');
+  });
+});
+
+describe('audit trail against someone who can write the table', () => {
+  let own: TestApi;
+  let auditorToken: string;
+  const range = { from: new Date(Date.now() - 600_000).toISOString(), to: new Date(Date.now() + 600_000).toISOString() };
+  const verifyAll = async () => {
+    const answers: Array<Record<string, any>> = [];
+    let cursor: string | undefined;
+    do {
+      const answer = await own.call('POST', '/v1/audit/verify', { token: auditorToken, body: { ...range, ...(cursor ? { cursor } : {}) } });
+      expect(answer.status).toBe(200);
+      answers.push(answer.body);
+      cursor = answer.body.next;
+    } while (cursor);
+    return answers;
+  };
+
+  beforeAll(async () => {
+    // A small page of work per call, so that a handful of requests spans several calls.
+    own = await startTestApi({ config: { auditVerifyPageEntries: 4 } });
+    auditorToken = await own.token('auditor');
+    const token = await own.token('agent', 'agent-9');
+    for (let i = 0; i < 9; i++) await own.call('POST', '/v1/customers', { token, body: newCustomer() });
+  });
+  afterAll(() => own?.close());
+
+  it('pages the verification with an authenticated cursor, and refuses one made up', async () => {
+    const answers = await verifyAll();
+    expect(answers.length).toBeGreaterThan(1);
+    expect(answers.every((a) => a.ok === true && a.entriesChecked <= 4)).toBe(true);
+    expect(answers.reduce((n, a) => n + a.entriesChecked, 0)).toBeGreaterThanOrEqual(9);
+    const forged = await own.call('POST', '/v1/audit/verify', { token: auditorToken, body: { ...range, cursor: 'e30' } });
+    expect(forged.status).toBe(400);
+    expect(forged.body.field).toBe('cursor');
+  });
+
+  it('detects the newest entries of a chain removed after the checkpoint job ran', async () => {
+    // The checkpoint job, as the schedule puts it on the jobs queue, through the queue's consumer.
+    const sample = JSON.parse(readFileSync('events/sqs-review-reminders.json', 'utf8')) as SQSEvent;
+    const jobs = createJobsHandler(own.container, await createObservability('jobs'));
+    const ran = await jobs({ Records: [{ ...sample.Records[0]!, body: JSON.stringify({ job: 'audit-checkpoint' }) }] });
+    expect(ran.batchItemFailures).toEqual([]);
+    expect(readFileSync(join(own.dataDir, 'audit-checkpoints.log'), 'utf8').trim().split('\n')).toHaveLength(1);
+    const [first] = await verifyAll();
+    expect(first).toMatchObject({ ok: true, checkpoint: { chains: expect.any(Number) } });
+
+    const newest = (await own.call('GET', '/v1/audit?actor=agent-9&limit=1', { token: auditorToken })).body.items[0];
+    await own.client.send(
+      new DeleteItemCommand({
+        TableName: `${own.prefix}-audit`,
+        Key: { pk: { S: `CHAIN#${newest.chain}` }, sk: { S: String(newest.seq).padStart(12, '0') } },
+      }),
+    );
+    const [after] = await verifyAll();
+    expect(after).toMatchObject({ ok: false, firstFailure: { chain: newest.chain, seq: newest.seq, reason: 'truncated' } });
+    expect(after!.next).toBeUndefined();
   });
 });
 

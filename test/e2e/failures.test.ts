@@ -26,6 +26,9 @@ class FlakyKeyService implements KeyService {
     if (this.failing) return Promise.reject(new UnavailableError('key-service'));
     return this.inner.decryptDataKey(...args);
   }
+  deriveMacKey(label: string) {
+    return this.inner.deriveMacKey(label);
+  }
 }
 
 /** A store whose commits fail on demand; everything else goes to DynamoDB Local. */

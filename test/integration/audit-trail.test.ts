@@ -1,7 +1,12 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { UpdateItemCommand, DeleteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AuditRepository, AuditTrail, VerificationRangeError } from '../../shared/audit/index.js';
-import { ConditionFailedError, systemClock, type Store } from '../../shared/ports/index.js';
+import { AuditKeys, AuditRepository, AuditTrail, legacyEntryHash, VerificationRangeError, type AuditEntry, type AuditTrailOptions } from '../../shared/audit/index.js';
+import { FileAuditAnchor } from '../../shared/anchors/index.js';
+import { LocalKeyService } from '../../shared/keys/index.js';
+import { ConditionFailedError, systemClock, type AuditAnchor, type Store } from '../../shared/ports/index.js';
 import { DynamoStore } from '../../shared/store/index.js';
 import { freshTables } from '../support/dynamo.js';
 
@@ -10,7 +15,14 @@ let client: DynamoDBClient;
 let prefix: string;
 let store: Store;
 let trail: AuditTrail;
-const options = { chains: 3, maxVerifyDays: 31, maxVerifyEntries: 10_000 };
+const options: AuditTrailOptions = { chains: 3, maxVerifyDays: 31, verifyPageEntries: 10_000 };
+const keys = new AuditKeys(new LocalKeyService(Buffer.alloc(32, 3)));
+const newTrail = (own: Store, more: { anchor?: AuditAnchor; options?: Partial<AuditTrailOptions>; transactOn?: Store } = {}) =>
+  new AuditTrail(
+    { repository: new AuditRepository(own), store: more.transactOn ?? own, clock: systemClock, keys, ...(more.anchor ? { anchor: more.anchor } : {}) },
+    { ...options, ...more.options },
+  );
+const anchorFile = () => new FileAuditAnchor(join(mkdtempSync(join(tmpdir(), 'kehu-anchor-')), 'audit-checkpoints.log'));
 const context = (i: number) => ({ actor: { id: `user-${i % 4}`, role: 'agent' as const, requestId: `req-${i}` }, purpose: 'service' });
 const read = (id: string) => [{ action: 'customer.read', target: { type: 'customer', id } }];
 const window = () => ({ from: new Date(Date.now() - 60_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() });
@@ -18,7 +30,7 @@ const window = () => ({ from: new Date(Date.now() - 60_000).toISOString(), to: n
 beforeAll(async () => {
   ({ client, prefix } = await freshTables());
   store = new DynamoStore(client, prefix);
-  trail = new AuditTrail(new AuditRepository(store), store, systemClock, options);
+  trail = newTrail(store);
 });
 
 describe('AuditTrail on DynamoDB Local', () => {
@@ -41,7 +53,7 @@ describe('AuditTrail on DynamoDB Local', () => {
     await expect(failingChange).rejects.toBeInstanceOf(ConditionFailedError);
     expect((await trail.verify(window())).entriesChecked).toBe(before);
 
-    const broken = new AuditTrail(new AuditRepository(store), { ...store, transact: () => Promise.reject(new Error('audit table down')) } as Store, systemClock, options);
+    const broken = newTrail(store, { transactOn: { ...store, transact: () => Promise.reject(new Error('audit table down')) } as Store });
     await expect(broken.commit(context(2), read('c-y'), [{ op: 'put', table: 'data', item: { pk: 'CHANGE', sk: 'X' } }])).rejects.toThrow('audit table down');
     expect(await store.get('data', { pk: 'CHANGE', sk: 'X' })).toBeUndefined();
   });
@@ -81,7 +93,7 @@ describe('AuditTrail on DynamoDB Local', () => {
   it('checks the content of audited subjects', async () => {
     const isolated = await freshTables();
     const own = new DynamoStore(isolated.client, isolated.prefix);
-    const subjectTrail = new AuditTrail(new AuditRepository(own), own, systemClock, options);
+    const subjectTrail = newTrail(own);
     let content = 'hash-1';
     await subjectTrail.record(context(0), [{ action: 'interaction.create', target: { type: 'interaction', id: 'c-1/i-1' }, subjectHash: 'hash-1' }]);
     const resolvers = { interaction: async () => content };
@@ -93,5 +105,84 @@ describe('AuditTrail on DynamoDB Local', () => {
   it('refuses a range that is too long or reversed', async () => {
     await expect(trail.verify({ from: '2026-01-01T00:00:00.000Z', to: '2026-03-01T00:00:00.000Z' })).rejects.toBeInstanceOf(VerificationRangeError);
     await expect(trail.verify({ from: '2026-03-01T00:00:00.000Z', to: '2026-01-01T00:00:00.000Z' })).rejects.toMatchObject({ field: 'to' });
+  });
+
+  it('detects an entry rewritten in the table with its hash and the later ones recomputed, as the unkeyed chain allowed', async () => {
+    const isolated = await freshTables();
+    const own = new DynamoStore(isolated.client, isolated.prefix);
+    const single = newTrail(own, { options: { chains: 1 } });
+    for (let i = 0; i < 5; i++) await single.record(context(i), read(`c-${i}`));
+    expect(await single.verify(window())).toMatchObject({ ok: true, entriesChecked: 5 });
+    const entries = await new AuditRepository(own).chainRange(0, 1, 5);
+    let previous: AuditEntry | undefined = entries[1];
+    for (const entry of entries.slice(2)) {
+      const unsealed = { ...entry, ...(entry.seq === 3 ? { actor: 'nobody' } : {}), prevMac: previous!.mac };
+      const rewritten = { ...unsealed, mac: legacyEntryHash(unsealed) };
+      await isolated.client.send(
+        new UpdateItemCommand({
+          TableName: `${isolated.prefix}-audit`,
+          Key: { pk: { S: 'CHAIN#0' }, sk: { S: String(entry.seq).padStart(12, '0') } },
+          UpdateExpression: 'SET actor = :a, prevMac = :p, mac = :m',
+          ExpressionAttributeValues: { ':a': { S: rewritten.actor }, ':p': { S: rewritten.prevMac }, ':m': { S: rewritten.mac } },
+        }),
+      );
+      previous = rewritten;
+    }
+    expect((await single.verify(window())).firstFailure).toMatchObject({ chain: 0, seq: 3, reason: 'hash' });
+  });
+
+  it('anchors the chain heads and detects the newest entries removed after a checkpoint', async () => {
+    const isolated = await freshTables();
+    const own = new DynamoStore(isolated.client, isolated.prefix);
+    const anchor = anchorFile();
+    const anchored = newTrail(own, { anchor });
+    for (let i = 0; i < 12; i++) await anchored.record(context(i), read(`c-${i}`));
+    expect(await anchored.checkpoint()).toEqual({ written: true, chains: 3 });
+    // Nothing moved since: no second checkpoint.
+    expect(await anchored.checkpoint()).toEqual({ written: false, chains: 3 });
+    const report = await anchored.verify(window());
+    expect(report).toMatchObject({ ok: true, entriesChecked: 12, checkpoint: { chains: 3 } });
+
+    const head = (await new AuditRepository(own).head(1))!;
+    for (const seq of [head.seq, head.seq - 1]) {
+      await isolated.client.send(
+        new DeleteItemCommand({ TableName: `${isolated.prefix}-audit`, Key: { pk: { S: 'CHAIN#1' }, sk: { S: String(seq).padStart(12, '0') } } }),
+      );
+    }
+    expect((await anchored.verify(window())).firstFailure).toMatchObject({ chain: 1, seq: head.seq, reason: 'truncated' });
+  });
+
+  it('refuses a checkpoint forged in the anchor by someone without the key', async () => {
+    const isolated = await freshTables();
+    const own = new DynamoStore(isolated.client, isolated.prefix);
+    const anchor = anchorFile();
+    const anchored = newTrail(own, { anchor });
+    await anchored.record(context(0), read('c-0'));
+    await anchored.checkpoint();
+    const { at, document } = (await anchor.latest())!;
+    const forged = JSON.parse(document) as { heads: Array<{ seq: number }> };
+    forged.heads[0]!.seq = 0;
+    await anchor.append(new Date(Date.parse(at) + 1).toISOString(), JSON.stringify({ ...forged, at: new Date(Date.parse(at) + 1).toISOString() }));
+    expect((await anchored.verify(window())).firstFailure).toMatchObject({ reason: 'checkpoint' });
+  });
+
+  it('pages a verification over a large window: a bounded number of entries per call, then a cursor', async () => {
+    const isolated = await freshTables();
+    const own = new DynamoStore(isolated.client, isolated.prefix);
+    const paged = newTrail(own, { options: { verifyPageEntries: 500 } });
+    const drafts = Array.from({ length: 100 }, (_, i) => read(`c-${i}`)[0]!);
+    for (let i = 0; i < 13; i++) await paged.record(context(i), drafts);
+    // A cursor belongs to its window: the same one on every call.
+    const range = window();
+    const calls: number[] = [];
+    let cursor: string | undefined;
+    do {
+      const report = await paged.verify(range, {}, cursor);
+      expect(report.ok).toBe(true);
+      calls.push(report.entriesChecked);
+      cursor = report.next;
+    } while (cursor);
+    expect(calls).toEqual([500, 500, 300]);
+    await expect(paged.verify(range, {}, 'e30')).rejects.toMatchObject({ field: 'cursor' });
   });
 });

@@ -94,6 +94,10 @@ class CountingKeyService implements KeyService {
     this.decrypted.push(context);
     return this.inner.decryptDataKey(wrapped, context);
   }
+
+  deriveMacKey(label: string): Promise<Buffer> {
+    return this.inner.deriveMacKey(label);
+  }
 }
 
 const setup = () => {

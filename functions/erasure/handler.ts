@@ -2,6 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
+import { referenceOf } from '../../shared/erasure/index.js';
 import type { Container } from '../../shared/runtime/index.js';
 import type { Observability } from '../http/index.js';
 import { parse } from '../http/validation.js';
@@ -13,6 +14,18 @@ const erasureMessage = z.object({
     z.object({ type: z.literal('RetentionExpired'), detail: z.strictObject({ sweepId: z.uuid(), customerId: z.uuid() }) }),
   ]),
 });
+
+/** The erasure a queue message names (its reference), or undefined for one that names none. */
+export function erasureOfMessage(body: string): string | undefined {
+  try {
+    const result = erasureMessage.safeParse(JSON.parse(body));
+    if (!result.success) return undefined;
+    const { customerId, ...cause } = result.data.detail.detail;
+    return referenceOf(customerId, cause);
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * The erasure queue's consumer: one approved erasure per message. A failure is reported

@@ -2,6 +2,7 @@
 export const roles = ['admin', 'dpo', 'agent', 'marketer', 'analyst', 'auditor'] as const;
 export type Role = (typeof roles)[number];
 
+/** Only staff roles: `system` (or anything else) in a token's groups grants nothing. */
 export const isRole = (value: string): value is Role => (roles as readonly string[]).includes(value);
 
 /** Who is acting, as established by the authorizer. */
@@ -19,5 +20,15 @@ export interface CustomerActor {
   requestId?: string;
 }
 
-/** Anyone whose actions are audited: staff or the data subject. */
-export type Principal = Actor | CustomerActor;
+/**
+ * Kehu itself: a worker or a scheduled job (`erasure-worker`, `retention-schedule`). Never
+ * derived from a token, so no caller can act as one; audited under its own role, not a staff one.
+ */
+export interface SystemActor {
+  id: string;
+  role: 'system';
+  requestId?: string;
+}
+
+/** Anyone whose actions are audited: staff, the data subject, or the system. */
+export type Principal = Actor | CustomerActor | SystemActor;

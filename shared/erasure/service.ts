@@ -14,28 +14,15 @@ import {
 import { ConditionFailedError, type Clock, type QueryPage, type Store, type StoreItem, type Write } from '../ports/index.js';
 import type { RequestService } from '../requests/index.js';
 import { dataTable, keysTable } from '../store/tables.js';
-
-/** A record of what was destroyed, for whom (pseudonymously), why, how, by whom and when (RET-3). */
-export interface DestructionCertificate {
-  id: string;
-  subjectRef: string;
-  categories: string[];
-  reason: 'request' | 'expiry' | 'business-end';
-  method: string;
-  requestId?: string;
-  /** What legal holds kept back from this erasure, and until when (DSR-3). */
-  retained?: Array<{ categories: HoldCategory[]; reason: string; until?: string }>;
-  actor: string;
-  at: string;
-}
-
-export type ErasureCause = { requestId: string } | { sweepId: string };
+import { ErasureRunRepository, referenceOf } from './runs.js';
+import type { DestructionCertificate, ErasureCause, ErasureRun, ErasureStep } from './types.js';
 
 const T = dataTable.name;
-const WORKER = { id: 'erasure-worker', role: 'dpo' as const };
+/** Kehu's own actors: a system role, never a staff one (no token can carry it). */
+const WORKER = { id: 'erasure-worker', role: 'system' as const };
+const SWEEPER = { id: 'retention-sweep', role: 'system' as const };
+type WorkerContext = { actor: { id: string; role: 'system'; requestId: string }; purpose: string };
 const CATEGORIES = ['profile', 'contacts', 'change-history', 'consents', 'interactions', 'request-details', 'data-key'];
-/** An erasure unfinished this long after it started has lost its message: it is handed on again. */
-export const RESUME_ERASURE_AFTER_MS = 3_600_000;
 /** Where a narrowed erasure's remainder waits in the retention index for its holds to end. */
 export const HELD_REMAINDER = 'RETAIN#held-remainder';
 
@@ -59,26 +46,38 @@ function categoryOf(sk: string): HoldCategory | undefined {
  * survives), and the retention sweep erases the remainder once the last hold has ended.
  */
 export class ErasureService {
+  private readonly runs: ErasureRunRepository;
+
   constructor(
     private readonly deps: { store: Store; keys: DataKeyRing; clock: Clock; audit: AuditTrail; requests: RequestService },
-  ) {}
+  ) {
+    this.runs = new ErasureRunRepository(deps.store);
+  }
 
   /**
    * Erases a customer for an approved request, or because their record's retention (or the
    * hold over an erasure's remainder) ended: `sweepId` then names the sweep. Answers the
    * certificate, or undefined when there was nothing to do: a legal hold stopped
    * the erasure, or its request was closed already.
+   *
+   * Its run (see `ErasureRun`) records each step, and leaves the index of unfinished
+   * erasures only once the request is closed: an erasure cut short anywhere is seen, and
+   * resumed, until then.
    */
   async erase(customerId: string, cause: ErasureCause): Promise<DestructionCertificate | undefined> {
     const requestId = 'requestId' in cause ? cause.requestId : undefined;
-    const reference = requestId ?? `${(cause as { sweepId: string }).sweepId}:${customerId}`;
+    const reference = referenceOf(customerId, cause);
     const certificateKey = { pk: `CERTIFICATE#${reference}`, sk: 'CERTIFICATE' };
+    const context: WorkerContext = { actor: { ...WORKER, requestId: reference }, purpose: requestId ? 'erasure' : 'retention' };
     const done = await this.deps.store.get<DestructionCertificate & StoreItem>(T, certificateKey);
-    if (done) return strip(done);
+    // Certified before a crash: what is left is closing the request.
+    if (done) return this.close(strip(done), reference, context);
     const now = this.deps.clock.now();
-    const context = { actor: { ...WORKER, requestId: reference }, purpose: requestId ? 'erasure' : 'retention' };
     // Only an approved erasure request of this very customer destroys anything.
-    if (requestId && (await this.deps.requests.erasureState(requestId, customerId)) === 'closed') return undefined;
+    if (requestId && (await this.deps.requests.erasureState(requestId, customerId)) === 'closed') {
+      await this.deps.store.transact([this.runs.remove(reference)]);
+      return undefined;
+    }
 
     const profile = await this.deps.store.get<CustomerItem>(T, { pk: `CUSTOMER#${customerId}`, sk: 'PROFILE' });
     const holds = profile ? activeHolds(profile, now) : [];
@@ -87,18 +86,26 @@ export class ErasureService {
     if (stopping.length) {
       const reason = `Erasure stopped by legal hold: ${stopping.map(describeHold).join('; ')}`;
       if (requestId) await this.deps.requests.closeBySystem(requestId, context, { action: 'reject', reason });
+      await this.deps.store.transact([this.runs.remove(reference)]);
       return undefined;
     }
     const retained = holdCategories.filter((category) => holdsCategory(holds, category));
     // A remainder whose holds have not ended yet: nothing to do until they have.
     if (retained.length && profile?.erasure && profile.erasure.requestId !== reference) return undefined;
-    // 1. Hide: from now on the customer is gone for every route.
+    // 1. Hide: from now on the customer is gone for every route. The run is filed in the same
+    //    write (a request's run exists since its approval).
+    const at = now.toISOString();
+    let run: ErasureRun = (await this.runs.find(reference)) ?? { id: reference, customerId, cause, startedAt: at, step: 'approved', progressAt: at, resumes: 0 };
     let hidden = profile;
     if (profile && !profile.erasure) {
-      const erasure: ErasureMark = { requestId: reference, startedAt: now.toISOString(), cause, ...(retained.length ? { retained } : {}) };
+      const erasure: ErasureMark = { requestId: reference, startedAt: at, cause, ...(retained.length ? { retained } : {}) };
       hidden = { ...profile, erasure, version: profile.version + 1 };
-      await this.deps.store.transact([{ op: 'put', table: T, item: hidden, condition: { kind: 'version', version: profile.version }, label: 'profile' }]);
-    }
+      run = { ...run, step: 'hidden', progressAt: at };
+      await this.deps.store.transact([
+        { op: 'put', table: T, item: hidden, condition: { kind: 'version', version: profile.version }, label: 'profile' },
+        this.runs.write(run),
+      ]);
+    } else run = await this.step(run, 'hidden');
     // The pseudonym needs the index key (KMS): fetched before anything is destroyed, so that
     // a key-service outage leaves the customer hidden but whole.
     const subjectRef = await this.subjectRef(customerId);
@@ -109,20 +116,25 @@ export class ErasureService {
         ...(profile.phoneIndexes ?? []).map((i) => ({ pk: `PHONE#${i}`, sk: 'GUARD' })),
       ]);
     }
-    // Requests stay (pseudonymous) without the customer's words; found through pointers deleted next.
-    await this.deps.requests.stripDetails(customerId);
+    // Requests stay (pseudonymous) without the customer's words; the other open ones are closed,
+    // since nothing is left to act on (an erasure request among them no longer runs).
+    const superseded = await this.deps.requests.closeForErasure(customerId, reference, context);
+    if (superseded.length) await this.deps.store.transact(superseded.map((id) => this.runs.remove(id)));
+    run = await this.step(run, 'requests-closed');
     const partition = (await this.partition(customerId)).filter((key) => {
       const category = categoryOf(key.sk);
       return !category || !retained.includes(category);
     });
-    await this.deleteAll(partition.filter((k) => k.sk !== 'PROFILE'));
+    await this.deleteAll(partition.filter((k) => k.sk !== 'PROFILE'), run);
     if (retained.length && hidden?.erasure) {
       return this.narrowed(customerId, { hidden: { ...hidden, erasure: hidden.erasure }, retained, holds, reference, requestId, subjectRef, context });
     }
     await this.deleteAll(partition.filter((k) => k.sk === 'PROFILE'));
+    run = await this.step(run, 'items-deleted');
     // 3. Destroy the key: what remains anywhere, backups included, can no longer be opened.
     await this.deps.store.transact([{ op: 'delete', table: keysTable.name, key: { pk: customerId } }]);
     this.deps.keys.forget(customerId);
+    run = await this.step(run, 'key-destroyed');
     // 4. Certify, audited in the same transaction; then close the request.
     // The remainder of an erasure an earlier run narrowed (not this run's own, retried).
     const remainder = profile?.erasure && profile.erasure.requestId !== reference ? profile.erasure.retained : undefined;
@@ -135,12 +147,27 @@ export class ErasureService {
         ? `deletion of what legal holds had kept since erasure ${profile?.erasure?.requestId}, then destruction of the customer data key (crypto-shredding)`
         : 'deletion of every item and index entry, then destruction of the customer data key (crypto-shredding)',
       ...(requestId ? { requestId } : {}),
-      actor: requestId ? WORKER.id : 'retention-sweep',
+      actor: requestId ? WORKER.id : SWEEPER.id,
       at: now.toISOString(),
     };
     await this.certify(certificate, certificateKey, context, customerId);
-    if (requestId) await this.deps.requests.closeBySystem(requestId, context, { action: 'complete', reason: 'erasure finished' });
+    return this.close(certificate, reference, context);
+  }
+
+  /** The last step, repeated until it holds: the request closed with its outcome, then the run filed away. */
+  private async close(certificate: DestructionCertificate, reference: string, context: WorkerContext): Promise<DestructionCertificate> {
+    if (certificate.requestId) {
+      const outcome = certificate.retained
+        ? `erased except what legal holds keep: ${certificate.retained.map(describeHold).join('; ')}; that is erased when the holds end`
+        : 'erasure finished';
+      await this.deps.requests.closeBySystem(certificate.requestId, context, { action: 'complete', reason: outcome });
+    }
+    await this.deps.store.transact([this.runs.remove(reference)]);
     return certificate;
+  }
+
+  private async step(run: ErasureRun, step: ErasureStep): Promise<ErasureRun> {
+    return this.runs.progress(run, step, this.deps.clock.now().toISOString());
   }
 
   /**
@@ -157,7 +184,7 @@ export class ErasureService {
       reference: string;
       requestId: string | undefined;
       subjectRef: string;
-      context: { actor: { id: string; role: 'dpo'; requestId: string }; purpose: string };
+      context: WorkerContext;
     },
   ): Promise<DestructionCertificate> {
     const { hidden, retained, holds, reference, requestId } = run;
@@ -179,15 +206,11 @@ export class ErasureService {
       method: `deletion of every item and index entry not under a legal hold; the data key is kept for what the holds keep until ${lastDay}, then destroyed`,
       ...(requestId ? { requestId } : {}),
       retained: narrowing.map((hold) => ({ categories: hold.categories!, reason: hold.reason, until: hold.until! })),
-      actor: requestId ? WORKER.id : 'retention-sweep',
+      actor: requestId ? WORKER.id : SWEEPER.id,
       at: this.deps.clock.now().toISOString(),
     };
     await this.certify(certificate, { pk: `CERTIFICATE#${reference}`, sk: 'CERTIFICATE' }, run.context, customerId);
-    if (requestId) {
-      const outcome = `erased except what legal holds keep: ${narrowing.map(describeHold).join('; ')}; that is erased when the holds end`;
-      await this.deps.requests.closeBySystem(requestId, run.context, { action: 'complete', reason: outcome });
-    }
-    return certificate;
+    return this.close(certificate, reference, run.context);
   }
 
   /** Destroys interactions whose retention ended (RET-2) and certifies it per customer. */
@@ -203,17 +226,17 @@ export class ErasureService {
       categories: ['interactions'],
       reason: 'expiry',
       method: `deletion of ${keys.length} interaction record(s) past their retention period`,
-      actor: 'retention-sweep',
+      actor: SWEEPER.id,
       at: this.deps.clock.now().toISOString(),
     };
-    await this.certify(certificate, certificateKey, { actor: { ...WORKER, id: 'retention-sweep', requestId: sweepId }, purpose: 'retention' }, customerId);
+    await this.certify(certificate, certificateKey, { actor: { ...SWEEPER, requestId: sweepId }, purpose: 'retention' }, customerId);
     return certificate;
   }
 
   private async certify(
     certificate: DestructionCertificate,
     certificateKey: { pk: string; sk: string },
-    context: { actor: { id: string; role: 'dpo'; requestId: string }; purpose: string },
+    context: WorkerContext,
     customerId: string,
   ): Promise<void> {
     try {
@@ -283,13 +306,13 @@ export class ErasureService {
     return keys;
   }
 
-  private deleteAll(keys: StoreItem[]): Promise<void> {
-    return this.transactInChunks(keys.map((key): Write => ({ op: 'delete', table: T, key })));
-  }
-
-  /** Not atomic across chunks, and need not be: each delete can be repeated. */
-  private async transactInChunks(writes: Write[]): Promise<void> {
-    for (let i = 0; i < writes.length; i += 100) await this.deps.store.transact(writes.slice(i, i + 100));
+  /** Not atomic across chunks, and need not be: each delete can be repeated. A run's progress is recorded per chunk. */
+  private async deleteAll(keys: StoreItem[], run?: ErasureRun): Promise<void> {
+    const writes = keys.map((key): Write => ({ op: 'delete', table: T, key }));
+    for (let i = 0; i < writes.length; i += 100) {
+      await this.deps.store.transact(writes.slice(i, i + 100));
+      if (run && i + 100 < writes.length) await this.runs.progress(run, run.step, this.deps.clock.now().toISOString());
+    }
   }
 }
 

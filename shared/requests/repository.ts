@@ -3,9 +3,15 @@ import { dataTable } from '../store/tables.js';
 import { isOpen } from './state-machine.js';
 import type { RequestStatus, SubjectRequest } from './types.js';
 
-/** Stored request: the customer's own words sealed; open requests indexed by due date. */
+/**
+ * Stored request: the customer's own words sealed; open requests indexed by due date, and
+ * every request by its customer (in gsi3, outside the customer's partition: an erasure
+ * deletes that partition, and the requests stay as the record of what was asked and when).
+ */
 export interface RequestFields extends Omit<SubjectRequest, 'details'> {
   sealedDetails?: string;
+  /** The rejection reason, sealed (texts.ts); `rejectionReason` only in requests stored before. */
+  sealedRejectionReason?: string;
 }
 
 export interface RequestItem extends RequestFields, StoreItem {
@@ -26,13 +32,18 @@ export class RequestRepository {
 
   /** The put of a request in its new state, conditional on the version it replaces. */
   write(item: RequestFields, expectedVersion?: number): Write {
+    // Index keys are derived here alone: a stored item passed back in (read, changed, written)
+    // must not keep its old ones, or a closed request would stay in the open-deadline index.
+    const { gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, gsi3pk: _e, gsi3sk: _f, ...fields } = item as RequestFields & StoreItem;
     const indexed = {
-      ...item,
+      ...fields,
       ...key(item.id),
       gsi1pk: 'REQUEST',
       gsi1sk: `${item.receivedAt}#${item.id}`,
       // Only open requests sit in the deadline index (a sparse index).
       ...(isOpen(item.status) ? { gsi2pk: 'REQUEST#OPEN', gsi2sk: `${item.dueAt}#${item.id}` } : {}),
+      gsi3pk: `REQUESTS#${item.customerId}`,
+      gsi3sk: `${item.receivedAt}#${item.id}`,
     };
     return {
       op: 'put',
@@ -43,29 +54,27 @@ export class RequestRepository {
     };
   }
 
-  /** A pointer under the customer's partition, so their requests are found without a scan. */
-  pointerWrite(item: RequestFields): Write {
-    return { op: 'put', table: T, item: { pk: `CUSTOMER#${item.customerId}`, sk: `REQUEST#${item.receivedAt}#${item.id}`, requestId: item.id } };
-  }
-
-  /** A customer's requests, newest first, through their pointers. */
-  async ofCustomer(customerId: string, page: { limit: number; cursor?: string }): Promise<QueryPage<RequestItem>> {
-    const pointers = await this.store.query<StoreItem & { requestId: string }>({
+  /** A customer's requests, newest first, whether or not the customer still exists. */
+  ofCustomer(customerId: string, page: { limit: number; cursor?: string }): Promise<QueryPage<RequestItem>> {
+    return this.store.query<RequestItem>({
       table: T,
-      partition: { name: 'pk', value: `CUSTOMER#${customerId}` },
-      range: { name: 'sk', from: 'REQUEST#', to: 'REQUEST#~' },
+      index: 'gsi3',
+      partition: { name: 'gsi3pk', value: `REQUESTS#${customerId}` },
       descending: true,
       ...page,
     });
-    const items = pointers.items.length ? await this.store.getMany<RequestItem>(T, pointers.items.map((p) => key(p.requestId))) : [];
-    items.sort((a, b) => b.receivedAt.localeCompare(a.receivedAt));
-    return pointers.cursor ? { items, cursor: pointers.cursor } : { items };
   }
 
   list(filters: { status?: RequestStatus; customerId?: string }, page: { limit: number; cursor?: string }): Promise<QueryPage<RequestItem>> {
     if (filters.customerId) {
-      const status = filters.status;
-      return this.ofCustomer(filters.customerId, page).then((r) => (status ? { ...r, items: r.items.filter((i) => i.status === status) } : r));
+      return this.store.query<RequestItem>({
+        table: T,
+        index: 'gsi3',
+        partition: { name: 'gsi3pk', value: `REQUESTS#${filters.customerId}` },
+        filters: filters.status ? [{ name: 'status', equals: filters.status }] : [],
+        descending: true,
+        ...page,
+      });
     }
     return this.store.query<RequestItem>({
       table: T,

@@ -65,6 +65,8 @@ export const requestSchema = z.object({
   outcome: z.optional(z.string()),
   transitions: z.array(transition),
   version: z.int(),
+  /** `failed`: the sealed details failed their integrity check and are not shown (operators are alerted). */
+  integrity: z.optional(z.literal('failed')),
 });
 export const requestPageSchema = z.object({ items: z.array(requestSchema), cursor: z.optional(z.string()) });
 export const subjectExportSchema = z.object({

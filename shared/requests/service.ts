@@ -1,25 +1,32 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditContext, AuditTrail } from '../audit/index.js';
 import type { ConsentService } from '../consent/index.js';
-import { openJson, sealJson, type DataKeyRing } from '../crypto/index.js';
+import { openJson, sealJson, SealError, type DataKeyRing } from '../crypto/index.js';
 import { activeHolds, describeHold, liveProfile, resolveView, type CustomerService } from '../customers/index.js';
 import { ConflictError, ForbiddenError, NotFoundError, PreconditionFailedError } from '../errors/index.js';
 import type { InteractionService } from '../interactions/index.js';
-import { ConditionFailedError, type Clock, type DomainEvent, type EventPublisher, type QueryPage, type Store } from '../ports/index.js';
-import { RESUME_ERASURE_AFTER_MS } from '../erasure/index.js';
+import {
+  ConditionFailedError,
+  type Clock,
+  type DomainEvent,
+  type EventPublisher,
+  type IntegrityFailureHandler,
+  type QueryPage,
+  type Store,
+} from '../ports/index.js';
+import { ErasureRunRepository } from '../erasure/runs.js';
 import type { SharingService } from '../sharing/index.js';
 import { dueDate } from './deadlines.js';
 import type { RequestFields, RequestItem, RequestRepository } from './repository.js';
 import type { CreateRequestInput, ListRequestsQuery, TransitionInput } from './schemas.js';
-import { checkTransition } from './state-machine.js';
+import { hasSealedTexts, openTexts, sealNewTexts, withoutSealedTexts } from './texts.js';
+import { checkTransition, isOpen } from './state-machine.js';
 import type { RequestTransition, SubjectRequest } from './types.js';
 
 const DAY_MS = 86_400_000;
 /** The scheduled check warns this long before a deadline. */
 export const DUE_SOON_DAYS = 3;
 const EXPORT_MAX_ROWS = 10_000;
-/** Beyond every due date: the whole deadline index. */
-const OPEN_ENDED = '9999';
 
 /**
  * Data-subject requests (DSR-1 to DSR-5): received, identity verified, approved by the
@@ -41,6 +48,7 @@ export class RequestService {
       interactions: InteractionService;
       sharing: SharingService;
       onPublishFailure: (error: unknown, events: DomainEvent[]) => void;
+      onIntegrityFailure: IntegrityFailureHandler;
     },
   ) {}
 
@@ -71,7 +79,7 @@ export class RequestService {
           : [],
       version: 1,
     };
-    await this.deps.audit.commit(context, [this.audited('request.create', item)], [this.deps.repository.write(item), this.deps.repository.pointerWrite(item)]);
+    await this.deps.audit.commit(context, [this.audited('request.create', item)], [this.deps.repository.write(item)]);
     return this.present(item as RequestItem);
   }
 
@@ -94,12 +102,17 @@ export class RequestService {
 
   async transition(id: string, input: TransitionInput, context: AuditContext): Promise<SubjectRequest> {
     const current = await this.load(id);
-    if (context.actor.role === 'customer') throw new ForbiddenError('Customers make requests; staff act on them.', 'action');
-    const check = checkTransition(current.status, input.action, context.actor.role);
+    if (context.actor.role === 'customer' || context.actor.role === 'system') throw new ForbiddenError('Customers make requests; staff act on them.', 'action');
+    const check = checkTransition(current.status, input.action, context.actor.role, current.type);
     if (!check.ok) {
-      throw check.reason === 'role'
-        ? new ForbiddenError(`Only the data-protection officer may ${input.action} a request.`, 'action')
-        : new ConflictError(`A ${current.status} request cannot be ${input.action === 'verify-identity' ? 'identity-verified' : `${input.action}d`}.`, 'action');
+      if (check.reason === 'role') throw new ForbiddenError(`Only the data-protection officer may ${input.action} a request.`, 'action');
+      if (check.reason === 'erasure') {
+        throw new ConflictError(
+          'An approved erase request is closed by the erasure itself, once its certificate exists; an erasure that does not finish is listed at GET /v1/erasures?state=stuck and retried with POST /v1/erasures/{id}/retries.',
+          'action',
+        );
+      }
+      throw new ConflictError(`A ${current.status} request cannot be ${input.action === 'verify-identity' ? 'identity-verified' : `${input.action}d`}.`, 'action');
     }
     const now = this.deps.clock.now().toISOString();
     const step = (action: RequestTransition['action'], reason?: string): RequestTransition => ({
@@ -132,13 +145,21 @@ export class RequestService {
       await this.applyFlags(current, context);
       next = { ...next, status: 'completed', completedAt: now, transitions: [...next.transitions, step('complete', 'applied on approval')] };
     }
+    // An approved erasure is filed as unfinished in the same write: from here on it is watched
+    // until it closes, even if its message is lost on the way to the worker.
+    const erasing = input.action === 'approve' && current.type === 'erase' && next.status === 'in-progress';
+    const run = erasing
+      ? [new ErasureRunRepository(this.deps.store).write({ id, customerId: current.customerId, cause: { requestId: id }, startedAt: now, step: 'approved', progressAt: now, resumes: 0 }, 'absent')]
+      : [];
+    // The reasons written by this transition may name people: sealed like the customer's words.
+    next = sealNewTexts(await this.deps.keys.get(current.customerId), next, current.transitions.length);
     try {
-      await this.deps.audit.commit(context, [this.audited(`request.${input.action}`, current)], [this.deps.repository.write(next, current.version)]);
+      await this.deps.audit.commit(context, [this.audited(`request.${input.action}`, current)], [this.deps.repository.write(next, current.version), ...run]);
     } catch (error) {
       if (error instanceof ConditionFailedError) throw new PreconditionFailedError('The request changed meanwhile; read it again.', 'id');
       throw error;
     }
-    if (input.action === 'approve' && current.type === 'erase' && next.status === 'in-progress') {
+    if (erasing) {
       await this.publish({ type: 'ErasureApproved', id: `${id}:approve`, at: now, detail: { requestId: id, customerId: current.customerId } });
     }
     return this.present(next as RequestItem);
@@ -163,39 +184,61 @@ export class RequestService {
   }
 
   /**
-   * Removes the customer's own words from their requests (an erasure). Each write is
-   * conditional on the version read: a request changed meanwhile fails this attempt of
-   * the erasure, and its retry strips it.
+   * The erasure's part in a customer's requests: each loses the customer's own words, and
+   * each still open (other than the erasure's own) is completed with an outcome that names
+   * the erasure, so that no deadline runs on for a customer who is gone. Each write is
+   * conditional on the version read: a request changed meanwhile fails this attempt of the
+   * erasure, and its retry handles it. Answers the erase requests it closed (their own
+   * erasures no longer run).
    */
-  async stripDetails(customerId: string): Promise<void> {
-    const writes = (await this.ofCustomer(customerId))
-      .filter((request) => request.sealedDetails !== undefined)
-      .map(({ pk: _p, sk: _s, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, sealedDetails: _gone, ...request }) =>
-        this.deps.repository.write({ ...(request as RequestFields), version: request.version + 1 }, request.version),
-      );
-    for (let i = 0; i < writes.length; i += 100) await this.deps.store.transact(writes.slice(i, i + 100));
+  async closeForErasure(customerId: string, erasureRef: string, context: AuditContext): Promise<string[]> {
+    const at = this.deps.clock.now().toISOString();
+    const outcome = `closed by erasure ${erasureRef}: the customer's data was erased, nothing about them is held to act on`;
+    const closes = (request: RequestItem) => isOpen(request.status) && request.id !== erasureRef;
+    const changed = (await this.ofCustomer(customerId)).filter((request) => request.sealedDetails !== undefined || hasSealedTexts(request) || closes(request));
+    // A close and its audit entry in one transaction, a few requests at a time (a transaction holds 100 writes).
+    for (let i = 0; i < changed.length; i += 25) {
+      const chunk = changed.slice(i, i + 25);
+      const writes = chunk.map((stored) => {
+        const { pk: _p, sk: _s, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, gsi3pk: _e, gsi3sk: _f, sealedDetails: _gone, ...request } = stored;
+        const stripped: RequestFields = { ...withoutSealedTexts(request as RequestFields), version: request.version + 1 };
+        const step: RequestTransition = { action: 'complete', at, actor: context.actor.id, role: context.actor.role, reason: outcome };
+        const next: RequestFields = closes(stored)
+          ? { ...stripped, status: 'completed', completedAt: at, outcome, transitions: [...request.transitions, step] }
+          : stripped;
+        return this.deps.repository.write(next, request.version);
+      });
+      const drafts = chunk.filter(closes).map((request) => this.audited('request.complete', request));
+      if (drafts.length) await this.deps.audit.commit(context, drafts, writes);
+      else await this.deps.store.transact(writes);
+    }
+    return changed.filter((request) => closes(request) && request.type === 'erase').map((request) => request.id);
   }
 
   /**
    * Closes a request a worker finished (an erasure) or could not do (a legal hold placed
    * after approval); nothing if it is closed already. The reason is what the customer is told.
+   * A request changed meanwhile (an operator's note) is read again: the close must not be lost.
    */
   async closeBySystem(id: string, context: AuditContext, close: { action: 'complete' | 'reject'; reason: string }): Promise<void> {
-    const current = await this.load(id);
-    if (current.status !== 'in-progress') return;
-    const at = this.deps.clock.now().toISOString();
-    const next: RequestFields = {
-      ...current,
-      transitions: [...current.transitions, { action: close.action, at, actor: context.actor.id, role: context.actor.role, reason: close.reason }],
-      ...(close.action === 'complete'
-        ? { status: 'completed', completedAt: at, outcome: close.reason }
-        : { status: 'rejected', rejectionReason: close.reason }),
-      version: current.version + 1,
-    };
-    try {
-      await this.deps.audit.commit(context, [this.audited(`request.${close.action}`, current)], [this.deps.repository.write(next, current.version)]);
-    } catch (error) {
-      if (!(error instanceof ConditionFailedError)) throw error;
+    for (let attempt = 1; ; attempt += 1) {
+      const current = await this.load(id);
+      if (current.status !== 'in-progress') return;
+      const at = this.deps.clock.now().toISOString();
+      const next: RequestFields = {
+        ...current,
+        transitions: [...current.transitions, { action: close.action, at, actor: context.actor.id, role: context.actor.role, reason: close.reason }],
+        ...(close.action === 'complete'
+          ? { status: 'completed', completedAt: at, outcome: close.reason }
+          : { status: 'rejected', rejectionReason: close.reason }),
+        version: current.version + 1,
+      };
+      try {
+        await this.deps.audit.commit(context, [this.audited(`request.${close.action}`, current)], [this.deps.repository.write(next, current.version)]);
+        return;
+      } catch (error) {
+        if (!(error instanceof ConditionFailedError) || attempt >= 5) throw error;
+      }
     }
   }
 
@@ -248,26 +291,6 @@ export class RequestService {
     return { overdue, dueSoon: due.length - overdue };
   }
 
-  /**
-   * Erase requests approved over an hour ago and still in progress have lost their queue
-   * message, or it rests in the dead-letter queue: publish them again (an erasure can run
-   * twice). Answers how many.
-   */
-  async resumeErasures(): Promise<number> {
-    const now = this.deps.clock.now();
-    const before = new Date(now.getTime() - RESUME_ERASURE_AFTER_MS).toISOString();
-    const open = await this.drain((cursor) => this.deps.repository.dueBy(OPEN_ENDED, { limit: 500, ...(cursor ? { cursor } : {}) }));
-    const stuck = open.filter(
-      (r) => r.type === 'erase' && r.status === 'in-progress' && (r.transitions.findLast((t) => t.action === 'approve')?.at ?? '') < before,
-    );
-    for (const request of stuck) {
-      await this.deps.events.publish([
-        { type: 'ErasureApproved', id: `${request.id}:resume:${now.toISOString()}`, at: now.toISOString(), detail: { requestId: request.id, customerId: request.customerId } },
-      ]);
-    }
-    return stuck.length;
-  }
-
   private async applyFlags(request: RequestItem, context: AuditContext): Promise<void> {
     const view = resolveView('dpo').view;
     const customer = await this.deps.customers.get(request.customerId, context, view);
@@ -285,12 +308,22 @@ export class RequestService {
   }
 
   private async present(item: RequestItem, withDetails = true): Promise<SubjectRequest> {
-    const { pk: _pk, sk: _sk, sealedDetails, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, ...request } = item as RequestItem & Record<string, unknown>;
-    const details =
-      withDetails && sealedDetails
-        ? openJson<string>(await this.deps.keys.get(item.customerId), sealedDetails, { customerId: item.customerId, field: 'request.details' })
-        : undefined;
-    return { ...(request as unknown as SubjectRequest), ...(details ? { details } : {}) };
+    const { pk: _pk, sk: _sk, sealedDetails, gsi1pk: _a, gsi1sk: _b, gsi2pk: _c, gsi2sk: _d, gsi3pk: _e, gsi3sk: _f, ...request } = item as RequestItem & Record<string, unknown>;
+    const stored = request as unknown as SubjectRequest & { sealedRejectionReason?: string };
+    const opensDetails = withDetails && sealedDetails !== undefined;
+    if (!opensDetails && !hasSealedTexts(stored)) return stored;
+    try {
+      const key = await this.deps.keys.get(item.customerId);
+      const shown = openTexts(key, stored);
+      const details = opensDetails ? openJson<string>(key, sealedDetails as string, { customerId: item.customerId, field: 'request.details' }) : undefined;
+      return { ...shown, ...(details ? { details } : {}) };
+    } catch (error) {
+      if (!(error instanceof SealError)) throw error;
+      // The request stands; only its sealed texts are damaged: shown without them, marked, and alerted.
+      this.deps.onIntegrityFailure({ record: 'request', customerId: item.customerId });
+      const { sealedRejectionReason: _r, ...rest } = withoutSealedTexts(stored as unknown as RequestFields) as RequestFields & Record<string, unknown>;
+      return { ...(rest as unknown as SubjectRequest), integrity: 'failed' };
+    }
   }
 
   private audited(action: string, item: Pick<RequestFields, 'customerId'>) {

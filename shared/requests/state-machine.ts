@@ -1,5 +1,5 @@
 import type { Role } from '../access/index.js';
-import type { RequestAction, RequestStatus } from './types.js';
+import type { RequestAction, RequestStatus, RequestType } from './types.js';
 
 /** Which action moves a request from which status to which, and who may take it. */
 const transitions: Record<RequestAction, { from: RequestStatus[]; to: RequestStatus; roles: Role[] }> = {
@@ -9,12 +9,18 @@ const transitions: Record<RequestAction, { from: RequestStatus[]; to: RequestSta
   complete: { from: ['in-progress'], to: 'completed', roles: ['dpo', 'admin'] },
 };
 
-export type TransitionCheck = { ok: true; to: RequestStatus } | { ok: false; reason: 'role' | 'status' };
+/**
+ * `erasure`: an approved erasure is closed by the erasure alone, when its certificate exists.
+ * Completed or rejected by hand, it would leave the customer hidden, half deleted, and
+ * never finished, since the worker stops for a closed request.
+ */
+export type TransitionCheck = { ok: true; to: RequestStatus } | { ok: false; reason: 'role' | 'status' | 'erasure' };
 
-export function checkTransition(status: RequestStatus, action: RequestAction, role: Role): TransitionCheck {
+export function checkTransition(status: RequestStatus, action: RequestAction, role: Role, type?: RequestType): TransitionCheck {
   const rule = transitions[action];
   if (!rule.roles.includes(role)) return { ok: false, reason: 'role' };
   if (!rule.from.includes(status)) return { ok: false, reason: 'status' };
+  if (type === 'erase' && (action === 'complete' || (action === 'reject' && status === 'in-progress'))) return { ok: false, reason: 'erasure' };
   return { ok: true, to: rule.to };
 }
 

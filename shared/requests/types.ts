@@ -37,4 +37,6 @@ export interface SubjectRequest {
   outcome?: string;
   transitions: RequestTransition[];
   version: number;
+  /** Set when the sealed details failed their integrity check: the request stands, its details are not shown. */
+  integrity?: 'failed';
 }

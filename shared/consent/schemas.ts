@@ -72,6 +72,8 @@ export const consentsSchema = z.object({
       at: z.string(),
       recordedBy: z.string(),
       evidence: z.optional(z.string()),
+      /** `failed`: the sealed evidence of this decision failed its integrity check and is not shown. */
+      integrity: z.optional(z.literal('failed')),
     }),
   ),
 });

@@ -1,7 +1,15 @@
 import type { AuditContext, AuditTrail } from '../audit/index.js';
-import { openJson, sealJson, type DataKeyRing } from '../crypto/index.js';
+import { openJson, sealJson, SealError, type DataKeyRing } from '../crypto/index.js';
 import { ConflictError, NotFoundError, PreconditionFailedError, PreconditionRequiredError } from '../errors/index.js';
-import { ConditionFailedError, type Clock, type DomainEvent, type EventPublisher, type QueryPage, type Store } from '../ports/index.js';
+import {
+  ConditionFailedError,
+  type Clock,
+  type DomainEvent,
+  type EventPublisher,
+  type IntegrityFailureHandler,
+  type QueryPage,
+  type Store,
+} from '../ports/index.js';
 import { liveProfile } from '../customers/index.js';
 import { OutdatedNoticeError, PurposeNotFoundError } from './errors.js';
 import { decisionEvent, isCurrentConsent } from './rules.js';
@@ -29,6 +37,7 @@ export class ConsentService {
       audit: AuditTrail;
       events: EventPublisher;
       onPublishFailure: PublishFailureHandler;
+      onIntegrityFailure: IntegrityFailureHandler;
     },
   ) {}
 
@@ -99,10 +108,18 @@ export class ConsentService {
     const [states, log, purposes] = await Promise.all([this.deps.repository.states(customerId), this.deps.repository.log(customerId), this.listPurposes()]);
     const noticeOf = new Map(purposes.map((p) => [p.id, p]));
     const sealed = log.items.some((entry) => entry.sealedEvidence);
-    const key = sealed ? await this.deps.keys.get(customerId) : undefined;
-    const history = log.items.map(({ purposeId, action, noticeVersion, channel, at, recordedBy, sealedEvidence }) => {
-      const evidence = key && sealedEvidence ? openJson<string>(key, sealedEvidence, { customerId, field: 'consent.evidence' }) : undefined;
-      return { purposeId, action, noticeVersion, channel, at, recordedBy, ...(evidence ? { evidence } : {}) };
+    const key = sealed ? await this.deps.keys.get(customerId).catch((error: unknown) => this.damaged(error)) : undefined;
+    const history = log.items.map(({ purposeId, action, noticeVersion, channel, at, recordedBy, sealedEvidence }): ConsentEvent => {
+      const decision = { purposeId, action, noticeVersion, channel, at, recordedBy };
+      if (!sealedEvidence) return decision;
+      try {
+        if (key) return { ...decision, evidence: openJson<string>(key, sealedEvidence, { customerId, field: 'consent.evidence' })! };
+      } catch (error) {
+        this.damaged(error);
+      }
+      // Evidence that does not open: the decision stands, marked, and operators are alerted.
+      this.deps.onIntegrityFailure({ record: 'consent', customerId });
+      return { ...decision, integrity: 'failed' };
     });
     const current = states.items.map((s) => {
       const purpose = noticeOf.get(s.purposeId);
@@ -135,6 +152,12 @@ export class ConsentService {
     const result = await this.deps.repository.given(purpose.id, page);
     const items = result.items.filter((s) => isCurrentConsent(s, purpose)).map((s) => s.customerId);
     return result.cursor ? { items, cursor: result.cursor } : { items };
+  }
+
+  /** A seal that does not open counts as damage (answered as undefined); anything else is thrown on. */
+  private damaged(error: unknown): undefined {
+    if (error instanceof SealError) return undefined;
+    throw error;
   }
 
   private async publish(events: DomainEvent[]): Promise<void> {

@@ -39,4 +39,6 @@ export interface ConsentEvent {
   recordedBy: string;
   /** Sealed evidence, opened for the view (e.g. a reference to a signed form). */
   evidence?: string;
+  /** Set when the sealed evidence failed its integrity check: the decision stands, its evidence is not shown. */
+  integrity?: 'failed';
 }

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, UnprocessableError } from '../errors/index.js';
+import { ConflictError, GoneError, NotFoundError, UnprocessableError } from '../errors/index.js';
 
 export class CustomerNotFoundError extends NotFoundError {
   constructor() {
@@ -16,5 +16,12 @@ export class DuplicateContactError extends ConflictError {
 export class IdempotencyKeyReusedError extends UnprocessableError {
   constructor() {
     super('This Idempotency-Key was already used with a different request body.', 'Idempotency-Key');
+  }
+}
+
+/** A repeated create whose customer has since been erased: the first result no longer exists. */
+export class CreatedCustomerErasedError extends GoneError {
+  constructor() {
+    super('The customer this Idempotency-Key created has since been erased; nothing was created. Use a new key to create a record again.', 'Idempotency-Key');
   }
 }

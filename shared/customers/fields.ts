@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto';
 import type { AuditContext } from '../audit/index.js';
-import { blindIndex, normalizeEmail, normalizePhone, openJson, sealJson } from '../crypto/index.js';
+import { blindIndex, normalizeEmail, normalizePhone, open, openJson, seal, sealJson, SealError } from '../crypto/index.js';
 import { PreconditionFailedError, ValidationError } from '../errors/index.js';
 import { maskAddress, maskEmail, maskPhone } from './access-policy.js';
-import type { ContactGuard, CustomerItem } from './repository.js';
+import type { ContactGuard, CustomerItem, StoredHistoryEntry } from './repository.js';
 import type { ListCustomersQuery, UpdateCustomerInput } from './schemas.js';
 import { sealedFields, type HistoryEntry, type PersonalFields, type SealedField } from './types.js';
 
@@ -97,6 +97,20 @@ export const historyEntry = (
   fields: string[],
   reason: string,
 ): HistoryEntry => ({ version, at, actor: actor.id, role: actor.role, action, fields, reason });
+
+const reasonContext = (customerId: string, version: number) => ({ customerId, field: `history.${version}.reason` });
+
+/** A history entry as stored: the reason sealed, bound to its record and version. */
+export function sealHistory(key: Buffer, customerId: string, { reason, ...entry }: HistoryEntry): StoredHistoryEntry {
+  return { ...entry, sealedReason: seal(key, reason, reasonContext(customerId, entry.version)) };
+}
+
+/** A stored history entry as shown; throws SealError when its sealed reason does not open. */
+export function openHistory(key: Buffer | undefined, customerId: string, { sealedReason, reason, ...entry }: StoredHistoryEntry): HistoryEntry {
+  if (sealedReason === undefined) return { ...entry, reason: reason ?? '' };
+  if (!key) throw new SealError('The data key of this record is missing.');
+  return { ...entry, reason: open(key, sealedReason, reasonContext(customerId, entry.version)) };
+}
 
 export const staleVersion = (current?: number) =>
   new PreconditionFailedError(

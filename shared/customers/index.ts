@@ -13,5 +13,5 @@ export {
 export { defaultReviewIntervals, parseReviewIntervals, type ReviewIntervals } from './review-policy.js';
 export * from './schemas.js';
 export * from './errors.js';
-export type { CustomerRecord, HistoryEntry, HoldCategory, LegalHold } from './types.js';
+export type { CustomerRecord, DamagedRecord, HistoryEntry, HoldCategory, LegalHold } from './types.js';
 export { activeHolds, describeHold, holdCategories, holdsCategory } from './types.js';

@@ -43,7 +43,16 @@ export interface ErasureMark {
   retained?: HoldCategory[];
 }
 
-interface HistoryItem extends HistoryEntry, StoreItem {
+/**
+ * A history entry as stored: its reason, free text that may name people, sealed under the
+ * customer's key like the profile. (Entries written before reasons were sealed carry `reason`.)
+ */
+export interface StoredHistoryEntry extends Omit<HistoryEntry, 'reason'> {
+  sealedReason?: string;
+  reason?: string;
+}
+
+interface HistoryItem extends StoredHistoryEntry, StoreItem {
   pk: string;
   sk: string;
 }
@@ -156,7 +165,7 @@ export class CustomerRepository {
     });
   }
 
-  async history(id: string, page: { limit: number; cursor?: string }): Promise<QueryPage<HistoryEntry>> {
+  async history(id: string, page: { limit: number; cursor?: string }): Promise<QueryPage<StoredHistoryEntry>> {
     const result = await this.store.query<HistoryItem>({
       table: T,
       partition: { name: 'pk', value: customerPk(id) },
@@ -164,7 +173,7 @@ export class CustomerRepository {
       descending: true,
       ...page,
     });
-    return { ...result, items: result.items.map(({ pk: _pk, sk: _sk, ...entry }) => entry as HistoryEntry) };
+    return { ...result, items: result.items.map(({ pk: _pk, sk: _sk, ...entry }) => entry as StoredHistoryEntry) };
   }
 
   /**
@@ -176,7 +185,7 @@ export class CustomerRepository {
     item: CustomerItem;
     keyWrite: Write;
     guards: ContactGuard[];
-    history: HistoryEntry;
+    history: StoredHistoryEntry;
     idempotency?: { scope: string; requestHash: string; expiresAt: number };
   }): Write[] {
     const { item } = input;
@@ -203,7 +212,7 @@ export class CustomerRepository {
   updateWrites(input: {
     item: CustomerItem;
     expectedVersion: number;
-    history: HistoryEntry;
+    history: StoredHistoryEntry;
     addGuards: ContactGuard[];
     releaseGuards: Array<{ kind: BlindIndexKind; index: string }>;
   }): Write[] {
@@ -216,7 +225,7 @@ export class CustomerRepository {
     ];
   }
 
-  private historyWrite(id: string, entry: HistoryEntry): Write {
+  private historyWrite(id: string, entry: StoredHistoryEntry): Write {
     return {
       op: 'put',
       table: T,

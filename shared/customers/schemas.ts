@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { isSupportedCountry, isValidPhoneNumber } from 'libphonenumber-js';
+import { internationalPhone } from '../crypto/index.js';
 import {
   collectionChannels,
   consumptionHabits,
@@ -14,10 +15,14 @@ import {
 const text = (max: number) => z.string().check(z.trim(), z.minLength(1), z.maxLength(max));
 const slug = z.string().check(z.regex(/^[a-z0-9][a-z0-9-]{0,31}$/, 'must be lower-case letters, digits and dashes, at most 32'));
 
-export const email = z.email('must be a valid email address').check(z.maxLength(254));
+/** Trimmed first: a contact pasted with a space, tab or line break around it is the same contact. */
+export const email = z.string().check(z.trim(), z.maxLength(254), z.email('must be a valid email address'));
+/** Trimmed, and `0086 138...` read as `+86 138...`: the `00` international prefix is `+`. */
 export const phone = z.string().check(
+  z.trim(),
   z.maxLength(32),
-  z.refine((value) => isValidPhoneNumber(value.trim()), 'must be a valid international number, e.g. +8613812345678'),
+  z.overwrite(internationalPhone),
+  z.refine((value) => isValidPhoneNumber(value), 'must be a valid international number, e.g. +8613812345678'),
 );
 /** ISO 3166-1 alpha-2 country, optionally with an ISO 3166-2 subdivision: `CN`, `CN-SH`, `DE-BE`. */
 export const region = z.string().check(
@@ -161,7 +166,9 @@ export const customerRecordSchema = z.object({
   review: z.object({ lastVerifiedAt: z.optional(z.iso.datetime()), dueAt: z.iso.datetime() }),
 });
 
-export const customerPageSchema = z.object({ items: z.array(customerRecordSchema), cursor: z.optional(z.string()) });
+/** A record whose stored data failed its integrity check: listed by id, not shown (operators are alerted). */
+export const damagedRecordSchema = z.object({ id: z.uuid(), integrity: z.literal('failed') });
+export const customerPageSchema = z.object({ items: z.array(z.union([customerRecordSchema, damagedRecordSchema])), cursor: z.optional(z.string()) });
 
 export const historyPageSchema = z.object({
   items: z.array(
@@ -172,7 +179,10 @@ export const historyPageSchema = z.object({
       role: z.string(),
       action: z.enum(['created', 'updated', 'verified']),
       fields: z.array(z.string()),
-      reason: z.string(),
+      /** Absent only when `integrity` is `failed`. */
+      reason: z.optional(z.string()),
+      /** `failed`: the sealed reason failed its integrity check and is not shown (operators are alerted). */
+      integrity: z.optional(z.literal('failed')),
     }),
   ),
   cursor: z.optional(z.string()),

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditContext, AuditTrail } from '../audit/index.js';
-import { blindIndex, openJson, type DataKeyRing } from '../crypto/index.js';
+import { blindIndex, type DataKeyRing } from '../crypto/index.js';
 import { ConflictError, ForbiddenError, PreconditionFailedError } from '../errors/index.js';
-import { ConditionFailedError, type Clock, type QueryPage } from '../ports/index.js';
-import { fieldCategories, type CustomerView } from './access-policy.js';
-import { CustomerNotFoundError, DuplicateContactError, IdempotencyKeyReusedError } from './errors.js';
+import { ConditionFailedError, type Clock, type IntegrityFailureHandler, type QueryPage } from '../ports/index.js';
+import type { CustomerView } from './access-policy.js';
+import { CreatedCustomerErasedError, CustomerNotFoundError, DuplicateContactError, IdempotencyKeyReusedError } from './errors.js';
 import {
   audited,
   canonicalJson,
@@ -12,19 +12,28 @@ import {
   historyEntry,
   hmac,
   listFilters,
-  mask,
   matches,
   normalizePersonal,
   openAll,
   pickClassification,
   reviewCutoff,
   sealAll,
+  sealHistory,
   staleVersion,
 } from './fields.js';
-import { CustomerRepository, reviewSortKey, type ContactGuard, type CustomerItem } from './repository.js';
+import { CustomerPresenter } from './presenter.js';
+import { CustomerRepository, reviewSortKey, type ContactGuard, type CustomerItem, type StoredHistoryEntry } from './repository.js';
 import { reviewDueAt, type ReviewIntervals } from './review-policy.js';
 import type { CreateCustomerInput, ListCustomersQuery, UpdateCustomerInput, VerificationInput } from './schemas.js';
-import { sealedFields, type CustomerRecord, type HistoryEntry, type PersonalFields, type SealedField } from './types.js';
+import {
+  sealedFields,
+  type CustomerRecord,
+  type DamagedHistoryEntry,
+  type DamagedRecord,
+  type HistoryEntry,
+  type PersonalFields,
+  type SealedField,
+} from './types.js';
 
 export interface CustomerServiceOptions {
   reviewIntervals: ReviewIntervals;
@@ -48,12 +57,20 @@ const VERIFY_ATTEMPTS = 3;
  */
 export class CustomerService {
   private readonly repository: CustomerRepository;
+  private readonly presenter: CustomerPresenter;
 
   constructor(
-    private readonly deps: { repository: CustomerRepository; keys: DataKeyRing; clock: Clock; audit: AuditTrail },
+    private readonly deps: {
+      repository: CustomerRepository;
+      keys: DataKeyRing;
+      clock: Clock;
+      audit: AuditTrail;
+      onIntegrityFailure: IntegrityFailureHandler;
+    },
     private readonly options: CustomerServiceOptions,
   ) {
     this.repository = deps.repository;
+    this.presenter = new CustomerPresenter(deps.keys, deps.onIntegrityFailure);
   }
 
   async create(
@@ -118,7 +135,7 @@ export class CustomerService {
       gsi3pk: 'RETAIN#profile',
       gsi3sk: `${at}#${id}`,
     };
-    const history = historyEntry(1, at, actor, 'created', Object.keys(input), 'collected');
+    const history = sealHistory(key, id, historyEntry(1, at, actor, 'created', Object.keys(input), 'collected'));
     const writes = this.repository.createWrites({
       item,
       keyWrite,
@@ -137,16 +154,16 @@ export class CustomerService {
       return replayOr(field ? new DuplicateContactError(field) : new ConflictError('The record changed while it was being created; retry.'));
     }
     this.deps.keys.remember(id, key);
-    return { customer: await this.toRecord(item, view), replayed: false };
+    return { customer: await this.presenter.record(item, view), replayed: false };
   }
 
   async get(id: string, context: AuditContext, view: CustomerView): Promise<CustomerRecord> {
-    const record = await this.toRecord(await this.load(id), view);
+    const record = await this.presenter.record(await this.load(id), view);
     await this.deps.audit.record(context, [audited('customer.read', id)]);
     return record;
   }
 
-  async list(query: ListCustomersQuery, context: AuditContext, view: CustomerView): Promise<QueryPage<CustomerRecord>> {
+  async list(query: ListCustomersQuery, context: AuditContext, view: CustomerView): Promise<QueryPage<CustomerRecord | DamagedRecord>> {
     const page = { limit: query.limit ?? DEFAULT_PAGE, cursor: query.cursor };
     const filters = listFilters(query);
     let result: QueryPage<CustomerItem>;
@@ -166,7 +183,7 @@ export class CustomerService {
     } else {
       result = await this.repository.list(filters, page);
     }
-    const items = await Promise.all(result.items.filter((item) => !item.erasure).map((item) => this.toRecord(item, view)));
+    const items = await this.presentPage(result.items.filter((item) => !item.erasure), view);
     // A search that finds nobody still looked for somebody: it is recorded too.
     await this.deps.audit.record(
       context,
@@ -188,8 +205,10 @@ export class CustomerService {
     }
     const current = await this.load(id);
     if (current.version !== expectedVersion) throw staleVersion(current.version);
-    const key = await this.deps.keys.get(id);
-    const before = openAll(key, current);
+    const [key, before] = await this.presenter.opened('customer', id, async () => {
+      const key = await this.deps.keys.get(id);
+      return [key, openAll(key, current)] as const;
+    });
     const { reason, ...changes } = patch;
     const personal = normalizePersonal({ ...before, ...changes } as PersonalFields);
     const now = this.deps.clock.now();
@@ -206,7 +225,7 @@ export class CustomerService {
     });
     if (!changed.length) {
       await this.deps.audit.record(context, [audited('customer.read', id)]);
-      return this.toRecord(current, view);
+      return this.presenter.record(current, view);
     }
 
     const indexKey = await this.deps.keys.indexKey();
@@ -237,8 +256,8 @@ export class CustomerService {
       gsi2sk: reviewSortKey(dueAt, id),
       gsi3sk: `${at}#${id}`,
     };
-    await this.commitUpdate(context, 'customer.update', next, current.version, historyEntry(next.version, at, actor, 'updated', changed, reason), addGuards, releaseGuards);
-    return this.toRecord(next, view);
+    await this.commitUpdate(context, 'customer.update', next, current.version, sealHistory(key, id, historyEntry(next.version, at, actor, 'updated', changed, reason)), addGuards, releaseGuards);
+    return this.presenter.record(next, view);
   }
 
   /** Marks the record verified now and moves its next review out by the tier's interval. */
@@ -248,6 +267,11 @@ export class CustomerService {
     context: AuditContext,
   ): Promise<{ verifiedAt: string; reviewDueAt: string; version: number }> {
     const { actor } = context;
+    // The history entry's reason is sealed like every entry's.
+    const key = await this.presenter.opened('customer', id, async () => {
+      await this.load(id); // a customer who does not exist is a 404, not a missing key
+      return this.deps.keys.get(id);
+    });
     for (let attempt = 1; ; attempt++) {
       const current = await this.load(id);
       const now = this.deps.clock.now();
@@ -264,7 +288,7 @@ export class CustomerService {
       };
       const fields = input.fields ?? ['name', 'emails', 'phones', 'addresses'];
       try {
-        await this.commitUpdate(context, 'customer.verify', next, current.version, historyEntry(next.version, at, actor, 'verified', fields, input.method), [], []);
+        await this.commitUpdate(context, 'customer.verify', next, current.version, sealHistory(key, id, historyEntry(next.version, at, actor, 'verified', fields, input.method)), [], []);
         return { verifiedAt: at, reviewDueAt: dueAt, version: next.version };
       } catch (error) {
         // A verification does not depend on the record's content: retry on a concurrent change.
@@ -286,11 +310,16 @@ export class CustomerService {
     return count;
   }
 
-  async history(id: string, context: AuditContext, page: { limit?: number; cursor?: string }): Promise<QueryPage<HistoryEntry>> {
+  async history(
+    id: string,
+    context: AuditContext,
+    page: { limit?: number; cursor?: string },
+  ): Promise<QueryPage<HistoryEntry | DamagedHistoryEntry>> {
     await this.load(id);
-    const history = await this.repository.history(id, { limit: page.limit ?? DEFAULT_PAGE, cursor: page.cursor });
+    const stored = await this.repository.history(id, { limit: page.limit ?? DEFAULT_PAGE, cursor: page.cursor });
+    const items = await this.presenter.history(id, stored.items);
     await this.deps.audit.record(context, [audited('customer.history', id)]);
-    return history;
+    return stored.cursor ? { items, cursor: stored.cursor } : { items };
   }
 
   private async load(id: string): Promise<CustomerItem> {
@@ -304,7 +333,7 @@ export class CustomerService {
     action: string,
     item: CustomerItem,
     expectedVersion: number,
-    history: HistoryEntry,
+    history: StoredHistoryEntry,
     addGuards: ContactGuard[],
     releaseGuards: Array<{ kind: 'email' | 'phone'; index: string }>,
   ): Promise<void> {
@@ -328,42 +357,19 @@ export class CustomerService {
     const earlier = await this.repository.findIdempotency(idempotency.scope, now);
     if (!earlier) return undefined;
     if (earlier.requestHash !== idempotency.requestHash) throw new IdempotencyKeyReusedError();
+    // The key outlives an erasure of what it created: say so, rather than "no such id".
+    const created = await this.repository.find(earlier.customerId);
+    if (!created || created.erasure) throw new CreatedCustomerErasedError();
     return { customer: await this.get(earlier.customerId, context, view), replayed: true };
   }
 
-  /** Records as a view shows them, without auditing: for services that audit their own use. */
+  /** Records as a view shows them, without auditing; a damaged one fails the call (IntegrityError). */
   present(items: CustomerItem[], view: CustomerView): Promise<CustomerRecord[]> {
-    return Promise.all(items.map((item) => this.toRecord(item, view)));
+    return this.presenter.records(items, view);
   }
 
-  /** Decrypts only the categories the view shows, then masks as it says. */
-  private async toRecord(item: CustomerItem, view: CustomerView): Promise<CustomerRecord> {
-    const record: CustomerRecord = {
-      id: item.id,
-      number: item.number,
-      type: item.type,
-      region: item.region,
-      tier: item.tier,
-      tags: item.tags,
-      stage: item.stage,
-      ...(item.consumption ? { consumption: item.consumption } : {}),
-      ...(item.restricted ? { restricted: true } : {}),
-      ...(item.objections?.length ? { objections: item.objections } : {}),
-      ...(item.legalHolds?.length ? { legalHolds: item.legalHolds } : {}),
-      collection: item.collection,
-      version: item.version,
-      createdAt: item.createdAt,
-      updatedAt: item.updatedAt,
-      review: { ...(item.lastVerifiedAt ? { lastVerifiedAt: item.lastVerifiedAt } : {}), dueAt: item.reviewDueAt },
-    };
-    const shown = sealedFields.filter((field) => view[fieldCategories[field]] !== 'hidden' && item.sealed[field] !== undefined);
-    if (!shown.length) return record;
-    const key = await this.deps.keys.get(item.id);
-    const masked = (field: SealedField) => view[fieldCategories[field]] === 'masked';
-    for (const field of shown) {
-      const value = openJson<unknown>(key, item.sealed[field], { customerId: item.id, field });
-      (record as unknown as Record<string, unknown>)[field] = masked(field) ? mask(field, value) : value;
-    }
-    return record;
+  /** Records as a view shows them, for a page of a list: a damaged one is marked, not fatal. */
+  presentPage(items: CustomerItem[], view: CustomerView): Promise<Array<CustomerRecord | DamagedRecord>> {
+    return this.presenter.page(items, view);
   }
 }

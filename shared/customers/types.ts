@@ -95,6 +95,12 @@ export interface CustomerRecord extends Classification, Partial<PersonalFields>,
   review: { lastVerifiedAt?: string; dueAt: string };
 }
 
+/** How a list shows a record whose stored data failed its integrity check. */
+export interface DamagedRecord {
+  id: string;
+  integrity: 'failed';
+}
+
 export interface HistoryEntry {
   version: number;
   at: string;
@@ -104,3 +110,6 @@ export interface HistoryEntry {
   fields: string[];
   reason: string;
 }
+
+/** How the history shows an entry whose sealed reason failed its integrity check. */
+export type DamagedHistoryEntry = Omit<HistoryEntry, 'reason'> & { integrity: 'failed' };

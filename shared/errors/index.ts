@@ -12,6 +12,8 @@ export type ErrorKind =
   | 'precondition-required'
   | 'unprocessable'
   | 'too-many-requests'
+  | 'gone'
+  | 'integrity'
   | 'unavailable';
 
 export class KehuError extends Error {
@@ -79,7 +81,7 @@ export class PreconditionRequiredError extends KehuError {
 /** A dependency (store, key service) failed; nothing was written. Safe to retry. */
 export class UnavailableError extends KehuError {
   constructor(
-    readonly dependency: 'store' | 'key-service' | 'event-bus' | 'notifier' | 'download-store',
+    readonly dependency: 'store' | 'key-service' | 'event-bus' | 'notifier' | 'download-store' | 'audit-anchor',
     options?: { cause?: unknown },
   ) {
     super('unavailable', `The ${dependency} is unavailable; nothing was changed. Retry later.`, undefined, options);
@@ -90,5 +92,23 @@ export class UnavailableError extends KehuError {
 export class UnprocessableError extends KehuError {
   constructor(message: string, field?: string) {
     super('unprocessable', message, field);
+  }
+}
+
+/** What the request refers to existed and is gone for good (an erased customer). */
+export class GoneError extends KehuError {
+  constructor(message: string, field?: string) {
+    super('gone', message, field);
+  }
+}
+
+/**
+ * A stored record failed its integrity check: its sealed data does not open (altered in
+ * the table, or its key is missing). Nothing was changed; the damage is on the server's
+ * side, so it answers as a server failure of its own type, and operators are alerted.
+ */
+export class IntegrityError extends KehuError {
+  constructor(message = 'This record failed its integrity check and cannot be read or changed; nothing was changed, and operators are alerted.', field = 'id') {
+    super('integrity', message, field);
   }
 }

@@ -43,8 +43,11 @@ export class ExportService {
     if (refused) throw new ForbiddenError(`The marketing purpose may not use ${refused}.`, 'fields');
     const limit = input.limit ?? 500;
     const { items, cursor } = await this.collect(purpose, input.segment, limit, input.cursor);
-    const records = await this.deps.customers.present(items, viewForFields(fields));
-    const rows = records.map((record) => pickFields(record, fields));
+    // A record that fails its integrity check is listed as damaged, not left out silently.
+    const records = await this.deps.customers.presentPage(items, viewForFields(fields));
+    const rows: Array<Record<string, unknown> & { id: string }> = records.map((record) =>
+      'integrity' in record ? { id: record.id, integrity: record.integrity } : pickFields(record, fields),
+    );
     if (rows.length) await this.deps.audit.record(context, rows.map((r) => ({ action: 'export.marketing', target: { type: 'customer', id: r.id } })));
     return { purposeId: purpose.id, noticeVersion: purpose.noticeVersion, fields, items: rows, ...(cursor ? { cursor } : {}) };
   }

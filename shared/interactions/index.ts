@@ -1,4 +1,4 @@
 export { InteractionService } from './service.js';
 export { InteractionRepository, interactionHash } from './repository.js';
 export * from './schemas.js';
-export type { Interaction } from './types.js';
+export type { DamagedInteraction, Interaction } from './types.js';

@@ -27,4 +27,6 @@ export const interactionSchema = z.object({
   recordedAt: z.string(),
   contentHash: z.string(),
 });
-export const interactionPageSchema = z.object({ items: z.array(interactionSchema), cursor: z.optional(z.string()) });
+/** An interaction whose stored content failed its integrity check: listed, not shown. */
+export const damagedInteractionSchema = z.object({ id: z.uuid(), customerId: z.uuid(), occurredAt: z.string(), integrity: z.literal('failed') });
+export const interactionPageSchema = z.object({ items: z.array(z.union([interactionSchema, damagedInteractionSchema])), cursor: z.optional(z.string()) });

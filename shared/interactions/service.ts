@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditContext, AuditTrail, SubjectResolver } from '../audit/index.js';
-import { openJson, sealJson, type DataKeyRing } from '../crypto/index.js';
+import { openJson, sealJson, SealError, type DataKeyRing } from '../crypto/index.js';
 import { liveProfile } from '../customers/index.js';
 import { NotFoundError } from '../errors/index.js';
-import type { Clock, QueryPage, Store } from '../ports/index.js';
+import type { Clock, IntegrityFailureHandler, QueryPage, Store } from '../ports/index.js';
 import { InteractionRepository, interactionHash, type InteractionItem } from './repository.js';
 import type { CreateInteractionInput } from './schemas.js';
-import type { Interaction } from './types.js';
+import type { DamagedInteraction, Interaction } from './types.js';
 
 const DEFAULT_PAGE = 25;
 
@@ -20,7 +20,14 @@ const subjectId = (item: Pick<InteractionItem, 'customerId' | 'occurredAt' | 'id
  */
 export class InteractionService {
   constructor(
-    private readonly deps: { repository: InteractionRepository; store: Store; keys: DataKeyRing; clock: Clock; audit: AuditTrail },
+    private readonly deps: {
+      repository: InteractionRepository;
+      store: Store;
+      keys: DataKeyRing;
+      clock: Clock;
+      audit: AuditTrail;
+      onIntegrityFailure: IntegrityFailureHandler;
+    },
   ) {}
 
   async create(customerId: string, input: CreateInteractionInput, context: AuditContext): Promise<Interaction> {
@@ -61,11 +68,10 @@ export class InteractionService {
     return this.open(item, key);
   }
 
-  async list(customerId: string, context: AuditContext, page: { limit?: number; cursor?: string }): Promise<QueryPage<Interaction>> {
+  async list(customerId: string, context: AuditContext, page: { limit?: number; cursor?: string }): Promise<QueryPage<Interaction | DamagedInteraction>> {
     await this.requireCustomer(customerId);
     const result = await this.deps.repository.list(customerId, { limit: page.limit ?? DEFAULT_PAGE, ...(page.cursor ? { cursor: page.cursor } : {}) });
-    const key = result.items.length ? await this.deps.keys.get(customerId) : undefined;
-    const items = key ? result.items.map((item) => this.open(item, key)) : [];
+    const items = await this.openAll(customerId, result.items);
     await this.deps.audit.record(context, [{ action: 'interaction.list', target: { type: 'customer', id: customerId } }]);
     return result.cursor ? { items, cursor: result.cursor } : { items };
   }
@@ -74,7 +80,7 @@ export class InteractionService {
    * Every interaction of a customer, newest first, up to `max`: for exports. One check of
    * the customer, one key, one audit entry, however many pages.
    */
-  async all(customerId: string, context: AuditContext, max: number): Promise<Interaction[]> {
+  async all(customerId: string, context: AuditContext, max: number): Promise<Array<Interaction | DamagedInteraction>> {
     await this.requireCustomer(customerId);
     const items: InteractionItem[] = [];
     let cursor: string | undefined;
@@ -83,9 +89,9 @@ export class InteractionService {
       items.push(...page.items);
       cursor = page.cursor;
     } while (cursor && items.length < max);
-    const key = items.length ? await this.deps.keys.get(customerId) : undefined;
+    const opened = await this.openAll(customerId, items);
     await this.deps.audit.record(context, [{ action: 'interaction.list', target: { type: 'customer', id: customerId } }]);
-    return key ? items.map((item) => this.open(item, key)) : [];
+    return opened;
   }
 
   /** For audit verification: the current content hash of the record an entry names. */
@@ -98,6 +104,29 @@ export class InteractionService {
 
   private async requireCustomer(customerId: string): Promise<void> {
     if (!(await liveProfile(this.deps.store, customerId))) throw new NotFoundError('No customer has this id.', 'id');
+  }
+
+  /**
+   * Opens each record; one whose sealed content fails its integrity check (or all, when the
+   * customer's key is missing) is answered as damaged and reported, the others as they are.
+   */
+  private async openAll(customerId: string, items: InteractionItem[]): Promise<Array<Interaction | DamagedInteraction>> {
+    if (!items.length) return [];
+    let key: Buffer | undefined;
+    try {
+      key = await this.deps.keys.get(customerId);
+    } catch (error) {
+      if (!(error instanceof SealError)) throw error;
+    }
+    return items.map((item) => {
+      try {
+        if (key) return this.open(item, key);
+      } catch (error) {
+        if (!(error instanceof SealError)) throw error;
+      }
+      this.deps.onIntegrityFailure({ record: 'interaction', customerId });
+      return { id: item.id, customerId: item.customerId, occurredAt: item.occurredAt, integrity: 'failed' as const };
+    });
   }
 
   private open(item: InteractionItem, key: Buffer): Interaction {

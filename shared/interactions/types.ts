@@ -15,3 +15,11 @@ export interface Interaction {
   /** SHA-256 of the stored record, also fixed in its audit entry (INT-3). */
   contentHash: string;
 }
+
+/** How a list shows an interaction whose stored content failed its integrity check. */
+export interface DamagedInteraction {
+  id: string;
+  customerId: string;
+  occurredAt: string;
+  integrity: 'failed';
+}

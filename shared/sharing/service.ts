@@ -96,6 +96,8 @@ export class SharingService {
       at: now.toISOString(),
       actor: context.actor.id,
     };
+    // Opened before the share is recorded: a damaged record fails the share, not after it.
+    const records = await this.deps.customers.present(profiles, viewForFields(input.fields));
     await this.deps.audit.commit(
       context,
       ids.map((id) => ({ action: 'share.create', target: { type: 'customer', id } })),
@@ -105,7 +107,6 @@ export class SharingService {
         ...ids.map((id): Write => ({ op: 'put', table: T, item: { pk: `CUSTOMER#${id}`, sk: `SHARE#${share.at}#${share.id}`, shareId: share.id } })),
       ],
     );
-    const records = await this.deps.customers.present(profiles, viewForFields(input.fields));
     return { share, items: records.map((record) => pickFields(record, input.fields)) };
   }
 

@@ -10,7 +10,7 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { UnavailableError, ValidationError } from '../errors/index.js';
+import { UnavailableError } from '../errors/index.js';
 import {
   ConditionFailedError,
   type Condition,
@@ -20,6 +20,7 @@ import {
   type StoreItem,
   type Write,
 } from '../ports/index.js';
+import { InvalidCursorError } from './errors.js';
 import { physicalTableName, tableDefinitions, type TableDefinition } from './tables.js';
 
 type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -113,7 +114,7 @@ export class DynamoStore implements Store {
     });
 
     const items: T[] = [];
-    let startKey = decodeCursor(input.cursor);
+    let startKey = decodeCursor(input.cursor, keyNames(definition, input.index));
     let lastKey: StoreItem | undefined;
     // Filters apply after DynamoDB's limit, so keep reading until the page is full.
     for (let trip = 0; trip < MAX_QUERY_ROUND_TRIPS && items.length < input.limit; trip++) {
@@ -234,22 +235,37 @@ export class DynamoStore implements Store {
   }
 }
 
-function keyOf(item: StoreItem, table: TableDefinition, indexName?: string): StoreItem {
+/** The attributes of a continuation key: the table's key, and the index's when reading one. */
+function keyNames(table: TableDefinition, indexName?: string): string[] {
   const names = [table.partitionKey.name, table.sortKey?.name];
   const index = table.indexes.find((i) => i.name === indexName);
   if (index) names.push(index.partitionKey.name, index.sortKey.name);
-  return Object.fromEntries(names.filter((n): n is string => !!n).map((n) => [n, item[n]]));
+  return [...new Set(names.filter((n): n is string => !!n))];
+}
+
+function keyOf(item: StoreItem, table: TableDefinition, indexName?: string): StoreItem {
+  return Object.fromEntries(keyNames(table, indexName).map((n) => [n, item[n]]));
 }
 
 const encodeCursor = (key: StoreItem): string => Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
 
-function decodeCursor(cursor: string | undefined): StoreItem | undefined {
+/**
+ * The continuation key inside a cursor, when it has exactly the key attributes of the
+ * table or index read, each a string or number. Anything else would reach DynamoDB as a
+ * malformed start key. (Cursors reaching clients are also authenticated: cursors.ts.)
+ */
+function decodeCursor(cursor: string | undefined, names: string[]): StoreItem | undefined {
   if (cursor === undefined) return undefined;
+  let key: unknown;
   try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (key && typeof key === 'object' && !Array.isArray(key)) return key as StoreItem;
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    // fall through
+    key = undefined;
   }
-  throw new ValidationError('The cursor is not one this API issued.', [{ field: 'cursor', message: 'invalid cursor' }]);
+  const entries = key && typeof key === 'object' && !Array.isArray(key) ? Object.entries(key) : [];
+  const wellFormed =
+    entries.length === names.length &&
+    entries.every(([name, value]) => names.includes(name) && (typeof value === 'string' || typeof value === 'number'));
+  if (!wellFormed) throw new InvalidCursorError();
+  return key as StoreItem;
 }

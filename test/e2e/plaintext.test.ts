@@ -65,7 +65,7 @@ describe('no plaintext personal data at rest or in logs', () => {
       await api.call('GET', `/v1/customers?phone=${encodeURIComponent((person.phones as string[])[0]!)}`, { token: admin });
       await api.call('PATCH', `/v1/customers/${id}`, {
         token: admin,
-        body: { name: `${person.name} Changed`, reason: 'probe' },
+        body: { name: `${person.name} Changed`, reason: `asked by Probereason${i} via probereason${i}@example.com` },
         headers: { 'if-match': '"1"' },
       });
       await api.call('POST', `/v1/customers/${id}/verifications`, { token: agent, body: { method: 'document' } });
@@ -81,6 +81,22 @@ describe('no plaintext personal data at rest or in logs', () => {
         body: { purposeId: 'marketing', action: 'give', channel: 'online-form', noticeVersion: 'p1', evidence: `Probeevidence${i}` },
       });
       await api.call('GET', `/v1/customers/${id}/consents`, { token: agent });
+      const request = await api.call('POST', '/v1/requests', {
+        token: agent,
+        body: { customerId: id, type: 'rectify', jurisdiction: 'GDPR', channel: 'email', details: `Probedetails${i}` },
+      });
+      expect(request.status).toBe(201);
+      const verified = await api.call('POST', `/v1/requests/${request.body.id}/transitions`, {
+        token: agent,
+        body: { action: 'verify-identity', reason: `Probeverify${i} confirmed by phone` },
+      });
+      expect(verified.status).toBe(200);
+      const rejected = await api.call('POST', `/v1/requests/${request.body.id}/transitions`, {
+        token: dpo,
+        body: { action: 'reject', reason: `Probereject${i} wrote from probereject${i}@example.com` },
+      });
+      expect(rejected.body).toMatchObject({ status: 'rejected', rejectionReason: `Probereject${i} wrote from probereject${i}@example.com` });
+      await api.call('GET', `/v1/requests?customerId=${id}`, { token: dpo });
     }
     await api.call('POST', '/v1/exports/marketing', { token: await api.token('marketer'), body: {} });
     await api.call('POST', '/v1/exports/analysis', { token: await api.token('analyst'), body: {} });
@@ -103,7 +119,20 @@ describe('no plaintext personal data at rest or in logs', () => {
       (p.personal as { occupation: string }).occupation,
       p.needs as string,
     ]);
-    probes.push(...people.flatMap((_p, i) => [`Probeplace${i}`, `Probesummary${i}`, `Probeevidence${i}`]));
+    // Free text staff write about a customer (change, verification and rejection reasons) is sealed too.
+    probes.push(
+      ...people.flatMap((_p, i) => [
+        `Probeplace${i}`,
+        `Probesummary${i}`,
+        `Probeevidence${i}`,
+        `Probereason${i}`,
+        `probereason${i}@example.com`,
+        `Probedetails${i}`,
+        `Probeverify${i}`,
+        `Probereject${i}`,
+        `probereject${i}@example.com`,
+      ]),
+    );
     // The events written locally carry ids only.
     const { readFileSync } = await import('node:fs');
     await api.call('POST', `/v1/customers/${ids[0]}/consents`, { token: agent, body: { purposeId: 'marketing', action: 'withdraw', channel: 'phone' } });

@@ -83,6 +83,18 @@ describe('DynamoStore', () => {
     ).rejects.toBeInstanceOf(ValidationError);
   });
 
+  it('refuses, as bad input, a continuation key without exactly the key attributes of what is read', async () => {
+    const encode = (key: unknown) => Buffer.from(JSON.stringify(key)).toString('base64url');
+    const base = { table: 'data', partition: { name: 'pk', value: 'A' }, limit: 1 };
+    for (const cursor of [encode({}), encode([]), encode({ pk: 'A' }), encode({ pk: 'A', sk: { S: 'x' } }), encode({ pk: 'A', sk: '1', gsi1pk: 'X' })]) {
+      await expect(store.query({ ...base, cursor })).rejects.toMatchObject({ kind: 'validation', field: 'cursor' });
+    }
+    // An index read continues from the table's key and the index's key together.
+    await expect(store.query({ ...base, index: 'gsi1', partition: { name: 'gsi1pk', value: 'X' }, cursor: encode({ pk: 'A', sk: '1' }) })).rejects.toMatchObject({ field: 'cursor' });
+    const page = await store.query({ ...base, cursor: encode({ pk: 'A', sk: '0' }) });
+    expect(page.items).toEqual([expect.objectContaining({ pk: 'A', sk: '1' })]);
+  });
+
   it('reports an unreachable DynamoDB as unavailable', async () => {
     const down = new DynamoStore(createDynamoClient({ region: 'local', dynamodbEndpoint: 'http://127.0.0.1:9' }), prefix);
     await expect(down.get('data', { pk: 'A', sk: '1' })).rejects.toBeInstanceOf(UnavailableError);

@@ -1,16 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { HttpHandler } from '../functions/http/index.js';
 import { routeKey, toProblem, type RouteSpec } from '../functions/http/index.js';
 import type { FolderDownloadStore } from '../shared/downloads/index.js';
-import { UnauthenticatedError } from '../shared/errors/index.js';
+import { UnauthenticatedError, ValidationError } from '../shared/errors/index.js';
 import { BearerVerifier } from './tokens.js';
 
 /** API Gateway's own payload limit. */
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 /** Lambda's limit on a synchronous answer; beyond it API Gateway answers 500. */
 const MAX_LAMBDA_RESPONSE_BYTES = 6 * 1024 * 1024;
+/** HTTP API's quota on the request line and headers together (10,240 bytes, not adjustable). */
+const MAX_HEADER_BYTES = 10_240;
+/** How long a client may take to send its headers, and its whole request. */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
 
 export interface LocalApiOptions {
   routes: readonly RouteSpec[];
@@ -27,22 +33,83 @@ interface MatchedRoute {
   pathParameters: Record<string, string>;
 }
 
-/** Route matching as API Gateway does it: exact method and path template. */
+/** A path segment that is not valid percent-encoding (`%zz`, a lone `%`, or bytes that are not UTF-8). */
+const badEscape = (name: string) =>
+  new ValidationError(`The path parameter ${name} is not validly percent-encoded.`, [{ field: name, message: 'is not validly percent-encoded' }]);
+
+/**
+ * Route matching as API Gateway does it: exact method and path template. A parameter
+ * that does not decode is the caller's fault, answered 400 before any authorizer runs.
+ */
 function matcher(routes: readonly RouteSpec[]) {
   const compiled = routes.map((spec) => ({
     spec,
     pattern: new RegExp(`^${spec.path.replace(/\{(\w+)\}/g, '(?<$1>[^/]+)')}$`),
   }));
+  const decode = (name: string, value: string) => {
+    try {
+      return decodeURIComponent(value);
+    } catch {
+      throw badEscape(name);
+    }
+  };
   return (method: string, path: string): MatchedRoute | undefined => {
     for (const { spec, pattern } of compiled) {
       const match = spec.method === method ? pattern.exec(path) : null;
       if (match) {
-        const pathParameters = Object.fromEntries(Object.entries(match.groups ?? {}).map(([k, v]) => [k, decodeURIComponent(v)]));
+        const pathParameters = Object.fromEntries(Object.entries(match.groups ?? {}).map(([k, v]) => [k, decode(k, v)]));
         return { spec, pathParameters };
       }
     }
     return undefined;
   };
+}
+
+const problemBody = (status: number, slug: string, title: string, detail: string) =>
+  JSON.stringify({ type: `urn:kehu:problem:${slug}`, title, status, detail });
+
+/** API Gateway's answer where no route matches: 404, whatever the method. */
+const noRoute = () => problemBody(404, 'not-found', 'Not found', 'No such route.');
+
+/**
+ * What the local API Gateway answers to a request Node could not parse: as API Gateway,
+ * never an empty body. An unknown method has no route (404); headers over HTTP API's
+ * quota are refused with 431; a client too slow to send its request gets 408; anything
+ * else malformed (request line, header syntax, framing) is a 400.
+ */
+export function clientErrorAnswer(code: string | undefined): { status: number; body: string } {
+  switch (code) {
+    case 'HPE_INVALID_METHOD':
+      return { status: 404, body: noRoute() };
+    case 'HPE_HEADER_OVERFLOW':
+      return { status: 431, body: problemBody(431, 'headers-too-large', 'Request header fields too large', `The request line and headers exceed ${MAX_HEADER_BYTES} bytes.`) };
+    case 'ERR_HTTP_REQUEST_TIMEOUT':
+    case 'HPE_HEADERS_TIMEOUT':
+      return { status: 408, body: problemBody(408, 'request-timeout', 'Request timeout', 'The request was not received in time.') };
+    default:
+      return { status: 400, body: problemBody(400, 'malformed-request', 'Invalid request', 'The request is not well-formed HTTP.') };
+  }
+}
+
+function answerClientError(error: Error & { code?: string }, socket: Duplex) {
+  // A connection reset or already answered has no one to read an answer.
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const { status, body } = clientErrorAnswer(error.code);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\ncontent-type: application/problem+json\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
+/** The request target as a URL; undefined when it is not one (`GET http://[ HTTP/1.1`). */
+function targetOf(req: IncomingMessage): URL | undefined {
+  try {
+    return new URL(req.url ?? '/', 'http://localhost');
+  } catch {
+    return undefined;
+  }
 }
 
 const readBody = (req: IncomingMessage): Promise<Buffer | undefined> =>
@@ -93,13 +160,17 @@ function lambdaContext(functionName: string, requestId: string): Context {
 export function createLocalApi(options: LocalApiOptions): Server {
   const match = matcher(options.routes);
   const bearer = new BearerVerifier(options.tokenSecret);
-  return createServer(async (req, res) => {
+  const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES, headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS }, async (req, res) => {
     const requestId = randomUUID();
     const origin = req.headers.origin;
     const allowedOrigin = origin && (options.corsOrigins.includes('*') || options.corsOrigins.includes(origin)) ? origin : undefined;
     const cors: Record<string, string> = allowedOrigin ? { 'access-control-allow-origin': allowedOrigin, vary: 'Origin' } : {};
     try {
-      const url = new URL(req.url ?? '/', 'http://localhost');
+      const url = targetOf(req);
+      if (!url) {
+        send(res, 400, { 'content-type': 'application/problem+json', ...cors }, problemBody(400, 'malformed-request', 'Invalid request', 'The request target is not a valid path.'));
+        return;
+      }
       const method = (req.method ?? 'GET').toUpperCase();
       if (method === 'OPTIONS' && allowedOrigin) {
         // Preflight is answered by API Gateway's CORS configuration, not by a function.
@@ -121,7 +192,7 @@ export function createLocalApi(options: LocalApiOptions): Server {
       }
       const route = match(method, url.pathname);
       if (!route) {
-        send(res, 404, { 'content-type': 'application/problem+json', ...cors }, JSON.stringify({ type: 'urn:kehu:problem:not-found', title: 'Not found', status: 404, detail: 'No such route.' }));
+        send(res, 404, { 'content-type': 'application/problem+json', ...cors }, noRoute());
         return;
       }
       const headers: Record<string, string> = {};
@@ -131,8 +202,10 @@ export function createLocalApi(options: LocalApiOptions): Server {
       let claims: Record<string, string> | undefined;
       // Staff routes sit behind the JWT authorizer; public and customer routes do not.
       if (Array.isArray(route.spec.roles)) {
-        claims = await bearer.verify(headers.authorization);
-        if (!claims) return sendProblem(res, new UnauthenticatedError(), requestId, cors);
+        // Locally the 401 says why (API Gateway's own does not): most often a token of another DATA_DIR.
+        const checked = await bearer.check(headers.authorization);
+        if ('refused' in checked) return sendProblem(res, new UnauthenticatedError(checked.refused), requestId, cors);
+        claims = checked.claims;
       }
       const body = await readBody(req);
       if (!body) {
@@ -188,4 +261,6 @@ export function createLocalApi(options: LocalApiOptions): Server {
       sendProblem(res, error, requestId, cors);
     }
   });
+  server.on('clientError', answerClientError);
+  return server;
 }

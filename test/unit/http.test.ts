@@ -46,19 +46,46 @@ function eventWith(claims?: Record<string, string | string[]>): APIGatewayProxyE
   } as APIGatewayProxyEventV2;
 }
 
+/** A JWT as API Gateway forwards it: only its payload is read (the authorizer verified the signature). */
+const bearer = (payload: Record<string, unknown>) =>
+  `Bearer ${[{ alg: 'RS256' }, payload].map((part) => Buffer.from(JSON.stringify(part)).toString('base64url')).join('.')}.c2lnbmF0dXJl`;
+
+/** What API Gateway hands the function for a token with these claims: strings, arrays as `[a b]`. */
+const renderedClaims = (payload: Record<string, unknown>): Record<string, string> =>
+  Object.fromEntries(Object.entries(payload).map(([k, v]) => [k, Array.isArray(v) ? `[${v.join(' ')}]` : String(v)]));
+
+/** A staff request as API Gateway passes it on: the verified token's claims, and the token itself. */
+function eventForToken(payload: Record<string, unknown>, header = bearer(payload)): APIGatewayProxyEventV2 {
+  return { ...eventWith(renderedClaims(payload)), headers: { authorization: header } };
+}
+
 describe('groupsOf', () => {
-  it('accepts a real array', () => {
+  it('accepts a real array, entry by entry', () => {
     expect(groupsOf({ 'cognito:groups': ['admin', 'agent'] })).toEqual(['admin', 'agent']);
+    expect(groupsOf({ 'cognito:groups': ['analyst admin'] })).toEqual(['analyst admin']);
   });
 
-  it('accepts the API Gateway string form', () => {
-    expect(groupsOf({ 'cognito:groups': '[admin agent]' })).toEqual(['admin', 'agent']);
+  it('reads the groups from the verified token when there is one', () => {
+    const token = { 'cognito:groups': ['analyst admin', 'agent'] };
+    expect(groupsOf({ 'cognito:groups': '[analyst admin agent]' }, token)).toEqual(['analyst admin', 'agent']);
+  });
+
+  it('accepts the API Gateway string form of a single group', () => {
     expect(groupsOf({ 'cognito:groups': '[dpo]' })).toEqual(['dpo']);
     expect(groupsOf({ 'cognito:groups': 'marketer' })).toEqual(['marketer']);
   });
 
-  it('accepts a JSON array string', () => {
+  it('never splits the string form: a longer list is ambiguous and gives no groups', () => {
+    // `[analyst admin]` is both the two groups analyst and admin and the one group "analyst admin".
+    expect(groupsOf({ 'cognito:groups': '[analyst admin]' })).toEqual([]);
+    expect(groupsOf({ 'cognito:groups': '[admin agent]' })).toEqual([]);
+    expect(groupsOf({ 'cognito:groups': 'analyst,admin' })).toEqual([]);
+    expect(groupsOf({ 'cognito:groups': '[analyst\tadmin]' })).toEqual([]);
+  });
+
+  it('accepts a JSON array string, entry by entry', () => {
     expect(groupsOf({ 'cognito:groups': '["admin","agent"]' })).toEqual(['admin', 'agent']);
+    expect(groupsOf({ 'cognito:groups': '["analyst admin"]' })).toEqual(['analyst admin']);
   });
 
   it('gives no groups for a missing, empty or non-string claim', () => {
@@ -72,6 +99,7 @@ describe('groupsOf', () => {
 
 describe('authorize', () => {
   const all: Role[] = ['admin', 'dpo', 'agent', 'marketer', 'analyst', 'auditor'];
+  const token = (groups: string[]) => ({ sub: 'user-1', iss: 'https://cognito-idp.example', iat: 1_700_000_000, exp: 1_700_003_600, jti: 'j-1', 'cognito:groups': groups });
 
   it('refuses a request without claims as unauthenticated', () => {
     expect(() => authorize(eventWith(), all)).toThrow(UnauthenticatedError);
@@ -83,7 +111,7 @@ describe('authorize', () => {
   });
 
   it('refuses a role the route does not allow', () => {
-    const event = eventWith({ sub: 'user-1', 'cognito:groups': '[marketer analyst]' });
+    const event = eventForToken(token(['marketer', 'analyst']));
     expect(() => authorize(event, ['admin', 'agent'])).toThrow(ForbiddenError);
   });
 
@@ -93,7 +121,7 @@ describe('authorize', () => {
   });
 
   it('acts in the most privileged allowed role, whatever the order of the groups', () => {
-    const event = eventWith({ sub: 'user-1', 'cognito:groups': '[analyst agent dpo]' });
+    const event = eventForToken(token(['analyst', 'agent', 'dpo']));
     expect(authorize(event, all)).toEqual({ id: 'user-1', role: 'dpo', requestId: 'req-1' });
     expect(authorize(event, ['agent', 'analyst']).role).toBe('agent');
     expect(authorize(event, ['analyst', 'auditor']).role).toBe('analyst');
@@ -102,6 +130,34 @@ describe('authorize', () => {
   it('ignores unknown groups next to known ones', () => {
     const event = eventWith({ sub: 'user-1', 'cognito:groups': ['root', 'marketer'] });
     expect(authorize(event, all).role).toBe('marketer');
+  });
+
+  it('takes roles as exact group names: "analyst admin" is not admin, in any form', () => {
+    // As an array entry (in the token API Gateway verified and forwards).
+    const spaced = eventForToken(token(['analyst admin']));
+    expect(spaced.requestContext).toMatchObject({ authorizer: { jwt: { claims: { 'cognito:groups': '[analyst admin]' } } } });
+    expect(() => authorize(spaced, all)).toThrow(ForbiddenError);
+    // Beside a real role, only the real role counts.
+    expect(authorize(eventForToken(token(['analyst admin', 'agent'])), all).role).toBe('agent');
+    // As a real array in the claims.
+    expect(() => authorize(eventWith({ sub: 'user-1', 'cognito:groups': ['analyst admin'] }), all)).toThrow(ForbiddenError);
+    // Only the bracketed string, without the token: ambiguous, so no role at all.
+    expect(() => authorize(eventWith({ sub: 'user-1', 'cognito:groups': '[analyst admin]' }), all)).toThrow(ForbiddenError);
+    expect(() => authorize(eventWith({ sub: 'user-1', 'cognito:groups': 'analyst admin' }), all)).toThrow(ForbiddenError);
+  });
+
+  it('trusts a forwarded token only if it is the one the authorizer verified', () => {
+    const verified = token(['analyst']);
+    const other = bearer({ ...verified, 'cognito:groups': ['admin'], jti: 'j-2' });
+    // Its claims differ from the verified ones, so its groups are not read; the rendered `[analyst]` is.
+    expect(authorize(eventForToken(verified, other), all).role).toBe('analyst');
+    expect(authorize(eventForToken(verified, 'Bearer not-a-jwt'), all).role).toBe('analyst');
+    expect(authorize(eventForToken(verified, `Bearer a.${Buffer.from('[1]').toString('base64url')}.c`), all).role).toBe('analyst');
+  });
+
+  it('never grants the system role from a token', () => {
+    expect(() => authorize(eventForToken(token(['system'])), all)).toThrow(ForbiddenError);
+    expect(() => authorize(eventWith({ sub: 'user-1', 'cognito:groups': '[system]' }), all)).toThrow(ForbiddenError);
   });
 });
 

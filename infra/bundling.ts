@@ -38,6 +38,20 @@ export const bundleBudgets: Readonly<Record<string, number>> = {
   self: 1100 * 1024,
 };
 
+/**
+ * Files a function reads beside its bundle at run time, relative to the repository: they
+ * are served to browsers, never run by the function, so they are copied, not bundled,
+ * and cost no cold start. Redoc's script renders the reference page at `/docs`.
+ */
+export const bundleAssets: Readonly<Record<string, readonly string[]>> = {
+  platform: ['node_modules/redoc/bundles/redoc.standalone.js'],
+};
+
+/** What those files may add to a function's package, in bytes. */
+export const assetBudgets: Readonly<Record<string, number>> = {
+  platform: 1300 * 1024,
+};
+
 export interface BundleSize {
   context: string;
   bytes: number;

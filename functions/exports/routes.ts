@@ -15,7 +15,10 @@ export const exportRoutes = defineRoutes({
     method: 'POST',
     path: '/v1/exports/marketing',
     context,
+    operationId: 'createMarketingExport',
     summary: 'Customers with current marketing consent, not restricted or objecting, with the fields marketing may use',
+    description:
+      "A page of the segment's customers who currently consent to marketing and have neither restricted processing nor objected, with only the fields marketing may use (CON-3). Every export is recorded in the audit trail.",
     roles: ['admin', 'dpo', 'marketer'],
     body: marketingExportSchema,
     responses: { 200: { description: 'A page of the segment', schema: marketingExportResult }, ...problems },
@@ -25,7 +28,10 @@ export const exportRoutes = defineRoutes({
     path: '/v1/exports/analysis',
     download: true,
     context,
+    operationId: 'createAnalysisExport',
     summary: 'Pseudonymized classification of customers with current analytics consent; pseudonyms unlinkable across exports unless asked',
+    description:
+      'The classification of customers who consent to analytics, under pseudonyms that differ from export to export unless asked otherwise (CON-5). A large export answers 303 with a link.',
     roles: ['admin', 'dpo', 'analyst'],
     body: analysisExportSchema,
     responses: { 200: { description: 'The export', schema: analysisExportResult }, ...problems },

@@ -12,9 +12,18 @@ export interface RouteSpec<
   method: Method;
   /** API Gateway route path, e.g. `/v1/customers/{id}`. */
   path: string;
-  /** The bounded context whose function serves this route. */
+  /** The bounded context whose function serves this route; also its tag in the OpenAPI document. */
   context: string;
+  /**
+   * The operation's name for generated clients, e.g. `getCustomer`: a lowerCamelCase verb
+   * and noun, unique across the API. Written out rather than derived, so renaming a key
+   * or path never renames a client method.
+   */
+  operationId: string;
+  /** One line, shown in lists of operations. */
   summary: string;
+  /** What the operation does and what a caller should know, for the reference page. */
+  description: string;
   /**
    * Staff roles allowed (a Cognito token); `public` for routes without a token (health,
    * OpenAPI, asking for a self-service code); `customer` for a customer's own token, which
@@ -33,8 +42,26 @@ export interface RouteSpec<
    * size it is offered as a download, answered 303 See Other with its short-lived link.
    */
   download?: boolean;
-  /** Documented answers: status -> description and optional schema. */
-  responses: Record<number, { description: string; schema?: z.ZodMiniType }>;
+  /**
+   * Documented answers: status -> description, optional schema and headers. Every route
+   * also answers the common problems (400, 429, 500, 503; 401 and 403 with a token; 413
+   * and 415 with a body), declared once in the document: list one of those here only to
+   * say more about it.
+   */
+  responses: Record<number, DocumentedAnswer>;
+}
+
+/** Response headers the document describes once and routes name. */
+export type ResponseHeader = 'ETag' | 'Location' | 'Idempotent-Replayed' | 'Content-Disposition' | 'Retry-After';
+
+export interface DocumentedAnswer {
+  description: string;
+  /** The JSON body; absent for an answer without a body (or a problem, which has its own). */
+  schema?: z.ZodMiniType;
+  /** A non-JSON body sent as text, e.g. `text/html`; the operation answers `text`. */
+  media?: string;
+  /** Headers this answer carries; `required` ones on every such answer. */
+  headers?: Partial<Record<ResponseHeader, 'required' | 'optional'>>;
 }
 
 type Infer<S> = S extends z.ZodMiniType ? z.infer<S> : undefined;
@@ -53,7 +80,10 @@ export interface OperationInput<R extends RouteSpec> {
 
 export interface Answer {
   status: number;
+  /** Sent as JSON. */
   body?: unknown;
+  /** Sent as it is, for a route answering another media type; its content-type goes in `headers`. */
+  text?: string;
   headers?: Record<string, string>;
 }
 

@@ -16,7 +16,10 @@ export const interactionRoutes = defineRoutes({
     method: 'POST',
     path: '/v1/customers/{id}/interactions',
     context,
+    operationId: 'createInteraction',
     summary: 'Record an interaction; its content hash is fixed in the audit trail (INT-3)',
+    description:
+      "Records a call, message or meeting with the customer. Its content is sealed under the customer's key and its hash fixed in the audit trail, so a later change shows (INT-3).",
     roles: ['admin', 'agent'],
     params: customerIdParams,
     body: createInteractionSchema,
@@ -26,10 +29,18 @@ export const interactionRoutes = defineRoutes({
     method: 'GET',
     path: '/v1/customers/{id}/interactions',
     context,
+    operationId: 'listInteractions',
     summary: "A customer's interactions, newest first",
+    description: "The customer's interactions, newest first, a page at a time.",
     roles: ['admin', 'dpo', 'agent'],
     params: customerIdParams,
     query: pageQuery,
-    responses: { 200: { description: 'A page of interactions', schema: interactionPageSchema }, ...problems },
+    responses: {
+      200: {
+        description: 'A page of interactions; one whose stored content failed its integrity check is listed as `{id, customerId, occurredAt, integrity: "failed"}`',
+        schema: interactionPageSchema,
+      },
+      ...problems,
+    },
   },
 });

@@ -8,6 +8,8 @@ const problems = {
   400: { description: 'Invalid input; `field` names what is wrong' },
   401: { description: 'No valid customer token, or a wrong or expired code' },
 };
+/** A token outlives an erasure by up to its 15 minutes: the record it names is gone. */
+const erased = { 404: { description: "The customer's record no longer exists (erased)" } };
 
 /** Customer self-service (DSR-1, DSR-2 to DSR-5 by request, CON-1): one's own data, with one's own token. */
 export const selfRoutes = defineRoutes({
@@ -15,7 +17,10 @@ export const selfRoutes = defineRoutes({
     method: 'POST',
     path: '/v1/self/verification',
     context,
+    operationId: 'requestSelfServiceCode',
     summary: 'Ask for a one-time code sent to an email or phone on file; the answer is the same whether or not it is',
+    description:
+      'Sends a one-time code to the email or phone if it belongs to a customer. The answer is the same either way, so it tells no one whether a contact is on file.',
     roles: 'public',
     body: requestCodeSchema,
     responses: { 202: { description: 'A challenge to answer with the code', schema: challengeSchema }, 400: problems[400] },
@@ -24,7 +29,9 @@ export const selfRoutes = defineRoutes({
     method: 'POST',
     path: '/v1/self/session',
     context,
+    operationId: 'createSelfServiceSession',
     summary: 'Trade the code for a customer token (15 minutes); 5 wrong codes end the challenge',
+    description: 'Trades the code for a customer token valid for 15 minutes; five wrong codes end the challenge.',
     roles: 'public',
     body: createSessionSchema,
     responses: { 201: { description: 'The token', schema: sessionSchema }, ...problems, 429: { description: 'Too many wrong codes' } },
@@ -33,36 +40,50 @@ export const selfRoutes = defineRoutes({
     method: 'GET',
     path: '/v1/self/data',
     context,
-    summary: 'The customer\'s own record, consents and interactions',
+    operationId: 'getSelfData',
+    summary: "The customer's own record, consents and interactions",
+    description: "The customer's own record, consents and interactions.",
     roles: 'customer',
-    responses: { 200: { description: 'Their data', schema: subjectExportSchema }, ...problems },
+    responses: { 200: { description: 'Their data', schema: subjectExportSchema }, ...problems, ...erased },
   },
   selfExport: {
     method: 'GET',
     path: '/v1/self/export',
     download: true,
     context,
+    operationId: 'getSelfExport',
     summary: 'Everything held about the customer, as one machine-readable JSON document (portability)',
+    description:
+      'Everything held about the customer as one JSON document to download and take elsewhere (portability). A large one answers 303 with a link.',
     roles: 'customer',
-    responses: { 200: { description: 'The export', schema: subjectExportSchema }, ...problems },
+    responses: {
+      200: { description: 'The export', schema: subjectExportSchema, headers: { 'Content-Disposition': 'required' } },
+      ...problems,
+      ...erased,
+    },
   },
   selfConsent: {
     method: 'POST',
     path: '/v1/self/consents',
     context,
-    summary: 'Give or withdraw one\'s own consent for a purpose',
+    operationId: 'recordSelfConsent',
+    summary: "Give or withdraw one's own consent for a purpose",
+    description: "Gives or withdraws the customer's own consent to a purpose, recorded with the self-service channel.",
     roles: 'customer',
     body: recordConsentSchema,
-    responses: { 201: { description: 'Recorded', schema: consentStateSchema }, ...problems, 404: { description: 'No such purpose' }, 409: { description: 'Outdated notice' } },
+    responses: { 201: { description: 'Recorded', schema: consentStateSchema }, ...problems, 404: { description: "No such purpose, or the customer's record no longer exists (erased)" }, 409: { description: 'Outdated notice' } },
   },
   selfRequest: {
     method: 'POST',
     path: '/v1/self/requests',
     context,
+    operationId: 'createSelfRequest',
     summary: 'Make a data-subject request (access, rectify, erase, restrict, object); staff verify and act on it',
+    description:
+      'Registers a data-subject request from the customer; staff verify it and act on it within its legal deadline.',
     roles: 'customer',
     body: selfRequestSchema,
-    responses: { 201: { description: 'Registered', schema: requestSchema }, ...problems },
+    responses: { 201: { description: 'Registered', schema: requestSchema }, ...problems, ...erased },
   },
 });
 

@@ -85,7 +85,7 @@ describe('large documents', () => {
 
 describe('the local API Gateway', () => {
   it('answers 500 when a function answers more than Lambda allows (6 MB), as API Gateway does', async () => {
-    const routes = defineRoutes({ big: { method: 'GET', path: '/big', context: 'big', summary: 'big', roles: 'public', responses: { 200: { description: 'big' } } } });
+    const routes = defineRoutes({ big: { method: 'GET', path: '/big', context: 'big', operationId: 'getBig', summary: 'big', description: 'A large answer', roles: 'public', responses: { 200: { description: 'big' } } } });
     const big: HttpHandler = async () => ({ statusCode: 200, body: 'x'.repeat(6 * 1024 * 1024 + 1) });
     const small: HttpHandler = async () => ({ statusCode: 200, body: 'x'.repeat(6 * 1024 * 1024 - 100) });
     for (const [handler, status] of [[big, 500], [small, 200]] as const) {

@@ -6,7 +6,8 @@ import { startLocalApp, type LocalApp, type LocalAppOptions } from '../../local/
 import { signToken } from '../../local/tokens.js';
 import type { DataKeyRing } from '../../shared/crypto/index.js';
 import { createContainer } from '../../shared/runtime/index.js';
-import { freshTables } from './dynamo.js';
+import { existingTables, freshTables } from './dynamo.js';
+import { createAnswerValidator, type ReceivedAnswer } from './openapi-validator.js';
 
 export interface TestApi extends LocalApp {
   prefix: string;
@@ -22,11 +23,22 @@ export interface TestApi extends LocalApp {
   }>;
 }
 
-/** The local runtime on a free port, on fresh tables of the run's DynamoDB Local. */
+/**
+ * The local runtime on a free port, on fresh tables of the run's DynamoDB Local and a fresh
+ * data directory; or, given `tablePrefix` and `dataDir`, on those (an app started again).
+ */
 export async function startTestApi(options: Partial<LocalAppOptions> = {}): Promise<TestApi> {
-  const { client, prefix, endpoint } = await freshTables();
-  const dataDir = mkdtempSync(join(tmpdir(), 'kehu-test-'));
+  const { client, prefix, endpoint } = options.tablePrefix ? existingTables(options.tablePrefix) : await freshTables();
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'kehu-test-'));
   const app = await startLocalApp({ dataDir, dynamodbEndpoint: endpoint, tablePrefix: prefix, ...options });
+  // Every answer is checked against the document the API serves: an undeclared status,
+  // media type, body or missing header fails the test that received it.
+  let validator: Promise<(answer: ReceivedAnswer) => string[]> | undefined;
+  const checkAnswer = async (answer: ReceivedAnswer) => {
+    validator ??= fetch(`${app.url}/v1/openapi.json`).then(async (res) => createAnswerValidator((await res.json()) as Record<string, unknown>));
+    const failures = (await validator)(answer);
+    if (failures.length) throw new Error(`The answer breaks the OpenAPI document: ${failures.join('\n')}`);
+  };
   return {
     ...app,
     prefix,
@@ -47,6 +59,7 @@ export async function startTestApi(options: Partial<LocalAppOptions> = {}): Prom
       }
       const res = await fetch(`${app.url}${path}`, { method, headers, body });
       const text = await res.text();
+      await checkAnswer({ method, path: new URL(path, app.url).pathname, status: res.status, headers: res.headers, text });
       let parsed: unknown = text;
       try {
         parsed = text ? JSON.parse(text) : undefined;

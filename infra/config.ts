@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
+import { bundleBudgets } from './bundling.js';
 
 z.config(en());
 
@@ -11,6 +12,13 @@ z.config(en());
 const origin = z.string().check(
   z.regex(/^(https:\/\/[a-z0-9.-]+(:\d+)?|http:\/\/(localhost|127\.0\.0\.1)(:\d+)?)$/, 'must be an https origin (or http://localhost)'),
 );
+
+/** Every function by its context (each has a bundle budget), as `kehu:reservedConcurrency` names them. */
+const functionNames = Object.keys(bundleBudgets) as [string, ...string[]];
+/** Consumers of an SQS queue: fewer than 5 reserved executions makes Lambda's pollers throttle and retry into the DLQ. */
+export const queueConsumers: readonly string[] = ['jobs', 'erasure'];
+/** What Lambda keeps unreserved in every account, whatever the functions reserve. */
+export const UNRESERVED_CONCURRENCY_FLOOR = 100;
 
 const schema = z.strictObject({
   account: z.optional(z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit AWS account id'))),
@@ -25,6 +33,10 @@ const schema = z.strictObject({
   removalPolicy: z.enum(['retain', 'destroy']),
   throttleRate: z.int().check(z.minimum(1), z.maximum(10_000)),
   throttleBurst: z.int().check(z.minimum(1), z.maximum(5_000)),
+  /** Reserved concurrent executions by function; a function not named reserves none. */
+  reservedConcurrency: z.partialRecord(z.enum(functionNames), z.int().check(z.minimum(1), z.maximum(10_000))),
+  /** The account's concurrency quota in the region: the reservations must leave 100 of it unreserved. */
+  accountConcurrency: z.int().check(z.minimum(10), z.maximum(1_000_000)),
 });
 
 export type DeploymentConfig = z.infer<typeof schema>;
@@ -49,6 +61,8 @@ const sources: Record<keyof DeploymentConfig, { context: string; env: string }> 
   removalPolicy: { context: 'kehu:removalPolicy', env: 'KEHU_REMOVAL_POLICY' },
   throttleRate: { context: 'kehu:throttleRate', env: 'KEHU_THROTTLE_RATE' },
   throttleBurst: { context: 'kehu:throttleBurst', env: 'KEHU_THROTTLE_BURST' },
+  reservedConcurrency: { context: 'kehu:reservedConcurrency', env: 'KEHU_RESERVED_CONCURRENCY' },
+  accountConcurrency: { context: 'kehu:accountConcurrency', env: 'KEHU_ACCOUNT_CONCURRENCY' },
 };
 
 const defaults: Partial<Record<keyof DeploymentConfig, unknown>> = {
@@ -60,13 +74,32 @@ const defaults: Partial<Record<keyof DeploymentConfig, unknown>> = {
   removalPolicy: 'retain',
   throttleRate: 50,
   throttleBurst: 100,
+  // None reserved: a reservation is taken from the account's pool, which may be as small
+  // as 10 in a new account, and the API's functions are already bounded by the throttle.
+  reservedConcurrency: {},
+  accountConcurrency: 1000,
 };
 
-const numeric = new Set<keyof DeploymentConfig>(['backupRetentionDays', 'keyBackupRetentionDays', 'throttleRate', 'throttleBurst']);
+const numeric = new Set<keyof DeploymentConfig>(['backupRetentionDays', 'keyBackupRetentionDays', 'throttleRate', 'throttleBurst', 'accountConcurrency']);
+
+/** `customers=20,erasure=5` (or the JSON object `-c` passes as a string): numbers by function. */
+function functionCounts(value: string): unknown {
+  if (value.trim().startsWith('{')) {
+    try {
+      return JSON.parse(value) as unknown;
+    } catch {
+      return value;
+    }
+  }
+  const entries = value.split(',').map((pair) => pair.trim()).filter(Boolean).map((pair) => pair.split('=').map((part) => part.trim()));
+  if (entries.some((entry) => entry.length !== 2)) return value;
+  return Object.fromEntries(entries.map(([name, count]) => [name, /^\d+$/.test(count!) ? Number(count) : count]));
+}
 
 function coerce(name: keyof DeploymentConfig, value: unknown): unknown {
   if (typeof value !== 'string') return value;
   if (name === 'corsOrigins') return value.split(',').map((o) => o.trim()).filter(Boolean);
+  if (name === 'reservedConcurrency') return functionCounts(value);
   if (numeric.has(name)) return /^\d+$/.test(value) ? Number(value) : value;
   return value === '' ? undefined : value;
 }
@@ -78,13 +111,35 @@ export function readDeploymentConfig(context: (key: string) => unknown, env: Nod
     if (value !== undefined) raw[name] = coerce(name, value);
   }
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const name = String(issue.path[0] ?? '') as keyof DeploymentConfig;
-      const where = sources[name] ? `${sources[name].context} (or ${sources[name].env})` : name;
-      return `${where}: ${issue.message}`;
-    });
-    throw new DeploymentConfigError(`Invalid Kehu deployment configuration:\n  ${problems.join('\n  ')}`);
-  }
+  const where = (name: keyof DeploymentConfig) => (sources[name] ? `${sources[name].context} (or ${sources[name].env})` : name);
+  const problems = parsed.success
+    ? concurrencyProblems(parsed.data).map((message) => `${where('reservedConcurrency')}: ${message}`)
+    : parsed.error.issues.map((issue) => {
+        const name = String(issue.path[0] ?? '') as keyof DeploymentConfig;
+        const key = issue.path.length > 1 ? ` (${issue.path.slice(1).join('.')})` : '';
+        const hint = name === 'reservedConcurrency' ? ` (write function=count pairs such as customers=20,erasure=5; the functions are ${functionNames.join(', ')})` : '';
+        return `${where(name)}${key}: ${issue.message}${hint}`;
+      });
+  if (!parsed.success || problems.length) throw new DeploymentConfigError(`Invalid Kehu deployment configuration:\n  ${problems.join('\n  ')}`);
   return parsed.data;
+}
+
+/**
+ * Reservations Lambda would refuse at deploy time, or that would lose messages: the
+ * account must keep 100 executions unreserved, and a queue consumer needs at least 5.
+ */
+function concurrencyProblems(config: DeploymentConfig): string[] {
+  const problems: string[] = [];
+  const reserved = Object.entries(config.reservedConcurrency) as Array<[string, number]>;
+  for (const [name, count] of reserved) {
+    if (queueConsumers.includes(name) && count < 5) problems.push(`${name} consumes a queue and needs at least 5 (or none reserved), not ${count}`);
+  }
+  const total = reserved.reduce((sum, [, count]) => sum + count, 0);
+  const limit = config.accountConcurrency - UNRESERVED_CONCURRENCY_FLOOR;
+  if (total > limit) {
+    problems.push(
+      `reserves ${total} executions in all, more than ${limit}: the account must keep ${UNRESERVED_CONCURRENCY_FLOOR} of its ${config.accountConcurrency} unreserved (raise kehu:accountConcurrency after raising the quota)`,
+    );
+  }
+  return problems;
 }

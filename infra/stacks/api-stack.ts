@@ -28,6 +28,10 @@ export interface ApiStackProps extends StackProps {
   bus: events.IEventBus;
   storageKey: kms.IKey;
   applicationKey: kms.IKey;
+  /** The HMAC key the audit trail's key is derived from. */
+  auditKey: kms.IKey;
+  /** Audit checkpoints under Object Lock: the audit function compares the chain heads with the latest. */
+  auditCheckpointBucketName: string;
   userPool: cognito.IUserPool;
   webClient: cognito.IUserPoolClient;
 }
@@ -77,12 +81,18 @@ export class ApiStack extends Stack {
       environment: { CORS_ORIGINS: corsOrigins },
       memorySize: 256,
       removalPolicy,
+      logsKey: props.storageKey,
+      reservedConcurrency: config.reservedConcurrency.platform,
+      invokedBy: 'http-api',
     }).function;
     /** A function of a context that works on customer data: tables by prefix, data keys from KMS. */
     const dataFunction = (id: string, context: string, options: { timeout?: Duration; memorySize?: number; environment?: Record<string, string> } = {}) =>
       new KehuFunction(this, id, {
         context,
         stage: config.stage,
+        logsKey: props.storageKey,
+        reservedConcurrency: config.reservedConcurrency[context],
+        invokedBy: 'http-api',
         ...options,
         environment: {
           TABLE_PREFIX: props.tablePrefix,
@@ -145,6 +155,7 @@ export class ApiStack extends Stack {
     // An access export includes who accessed the customer's data: the trail by target.
     requests.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${props.auditTable.tableArn}/index/gsi1`] }));
     grantAudit(audit, props, 'read');
+    grantAuditCheckpoints(audit, s3.Bucket.fromBucketName(this, 'AuditCheckpoints', props.auditCheckpointBucketName), props.storageKey, 'read');
     // Verification recomputes interactions' content hashes: it reads them, never their keys.
     audit.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [props.dataTable.tableArn] }));
 
@@ -172,6 +183,7 @@ export class ApiStack extends Stack {
     const accessLogs = new logs.LogGroup(this, 'AccessLogs', {
       logGroupName: `/aws/http-api/kehu-${config.stage}`,
       retention: logs.RetentionDays.ONE_YEAR,
+      encryptionKey: props.storageKey,
       removalPolicy,
     });
     new apigwv2.HttpStage(this, 'Stage', {
@@ -224,7 +236,7 @@ export class ApiStack extends Stack {
           id: 'AwsSolutions-APIG4',
           reason:
             route.roles === 'public'
-              ? `${route.method} ${route.path} is public by design (liveness, the OpenAPI document, or the start of a customer's sign-in) and returns no customer data.`
+              ? `${route.method} ${route.path} is public by design (liveness, the OpenAPI document and its reference page, or the start of a customer's sign-in) and returns no customer data.`
               : `${route.method} ${route.path} serves a customer with their own short-lived token, which the function verifies; Cognito's authorizer is for staff.`,
         });
       }
@@ -239,7 +251,7 @@ export class ApiStack extends Stack {
  */
 export function grantRetention(
   fn: NodejsFunction,
-  props: { dataTable: dynamodb.ITable; keysTable: dynamodb.ITable; auditTable: dynamodb.ITable; storageKey: kms.IKey; applicationKey: kms.IKey; bus: events.IEventBus },
+  props: { dataTable: dynamodb.ITable; keysTable: dynamodb.ITable; auditTable: dynamodb.ITable; storageKey: kms.IKey; applicationKey: kms.IKey; auditKey: kms.IKey; bus: events.IEventBus },
 ) {
   const table = props.dataTable.tableArn;
   fn.addToRolePolicy(
@@ -271,8 +283,17 @@ export function grantRetention(
  * The trail is append-only: functions may add entries and read them, never change or
  * remove one, and an explicit deny says so whatever else a role is given later.
  */
-export function grantAudit(fn: NodejsFunction, props: { auditTable: dynamodb.ITable; storageKey: kms.IKey }, access: 'append' | 'read') {
+export function grantAudit(fn: NodejsFunction, props: { auditTable: dynamodb.ITable; storageKey: kms.IKey; auditKey: kms.IKey }, access: 'append' | 'read') {
   const table = props.auditTable.tableArn;
+  // The audit key: derived once per cold start by GenerateMac; no other use of the HMAC key.
+  fn.addEnvironment('AUDIT_KEY_ID', props.auditKey.keyArn);
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: ['kms:GenerateMac'],
+      resources: [props.auditKey.keyArn],
+      conditions: { StringEquals: { 'kms:MacAlgorithm': 'HMAC_SHA_256' } },
+    }),
+  );
   fn.addToRolePolicy(
     new iam.PolicyStatement({
       actions: access === 'append' ? ['dynamodb:PutItem', 'dynamodb:Query'] : ['dynamodb:Query'],
@@ -294,6 +315,35 @@ export function grantAudit(fn: NodejsFunction, props: { auditTable: dynamodb.ITa
         conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(fn).region}.amazonaws.com` } },
       }),
     );
+  }
+}
+
+/**
+ * Audit checkpoints: the jobs function adds them, the audit function reads the latest;
+ * neither may delete one or change a retention (Object Lock keeps every version anyway),
+ * and they list only the `checkpoints/` prefix. The storage key only as S3 uses it for the bucket.
+ */
+export function grantAuditCheckpoints(fn: NodejsFunction, bucket: s3.IBucket, storageKey: kms.IKey, access: 'write' | 'read') {
+  fn.addEnvironment('AUDIT_CHECKPOINT_BUCKET', bucket.bucketName);
+  const objects = bucket.arnForObjects('checkpoints/*');
+  fn.addToRolePolicy(new iam.PolicyStatement({ actions: access === 'write' ? ['s3:PutObject', 's3:GetObject'] : ['s3:GetObject'], resources: [objects] }));
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: { StringLike: { 's3:prefix': 'checkpoints/*' } } }),
+  );
+  fn.addToRolePolicy(
+    new iam.PolicyStatement({
+      actions: access === 'write' ? ['kms:GenerateDataKey', 'kms:Decrypt'] : ['kms:Decrypt'],
+      resources: [storageKey.keyArn],
+      conditions: {
+        StringEquals: { 'kms:ViaService': `s3.${Stack.of(fn).region}.amazonaws.com`, 'kms:EncryptionContext:aws:s3:arn': bucket.bucketArn },
+      },
+    }),
+  );
+  if (fn.role) {
+    Validations.of(fn.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${asNagNames(Stack.of(fn).resolve(objects))}]`,
+      reason: 'Each checkpoint is a new object under checkpoints/ named by its time: put (never over an existing one) and get on those objects only, no delete; Object Lock keeps every version.',
+    });
   }
 }
 

@@ -7,6 +7,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
 import { auditTable, dataTable, keysTable } from '../../shared/store/tables.js';
 import type { DeploymentConfig } from '../config.js';
+import { allowLogGroupEncryption } from '../constructs/log-encryption.js';
 import { KehuTable } from '../constructs/table.js';
 
 export interface DataStackProps extends StackProps {
@@ -15,12 +16,19 @@ export interface DataStackProps extends StackProps {
 
 /**
  * Tables, keys, backups and the downloads bucket. Two customer-managed keys, both rotated
- * yearly: the storage key encrypts tables, backups and downloads at rest; the application
+ * yearly: the storage key encrypts tables, backups, downloads and log groups at rest; the application
  * key wraps per-customer data keys and is the only key the functions may use directly.
  */
 export class DataStack extends Stack {
   readonly storageKey: kms.Key;
   readonly applicationKey: kms.Key;
+  /** HMAC key the audit trail's key is derived from (GenerateMac); never leaves KMS. */
+  readonly auditKey: kms.Key;
+  /**
+   * Checkpoints of the audit chains' heads, under Object Lock: named like the downloads
+   * bucket so that other stacks name its ARNs themselves.
+   */
+  readonly auditCheckpointBucketName: string;
   readonly dataTable: dynamodb.Table;
   readonly keysTable: dynamodb.Table;
   readonly auditTable: dynamodb.Table;
@@ -40,16 +48,31 @@ export class DataStack extends Stack {
 
     this.storageKey = new kms.Key(this, 'StorageKey', {
       alias: `alias/kehu-${config.stage}-storage`,
-      description: 'Kehu: encryption at rest of tables and backups',
+      description: 'Kehu: encryption at rest of tables, backups, downloads and logs',
       enableKeyRotation: true,
       removalPolicy,
     });
+    allowLogGroupEncryption(this.storageKey, config.stage);
     this.applicationKey = new kms.Key(this, 'ApplicationKey', {
       alias: `alias/kehu-${config.stage}-application`,
       description: 'Kehu: wraps per-customer data keys (envelope encryption of personal fields)',
       enableKeyRotation: true,
       removalPolicy,
     });
+
+    // Audit chains are MACed under a key derived from this one by GenerateMac over a fixed
+    // label: whoever can write the audit table but not call GenerateMac cannot forge an entry.
+    this.auditKey = new kms.Key(this, 'AuditKey', {
+      alias: `alias/kehu-${config.stage}-audit`,
+      description: 'Kehu: HMAC key the audit trail key is derived from (tamper evidence of the audit chains and their checkpoints)',
+      keySpec: kms.KeySpec.HMAC_256,
+      keyUsage: kms.KeyUsage.GENERATE_VERIFY_MAC,
+      removalPolicy,
+    });
+    const noRotation =
+      'An HMAC key: KMS cannot rotate HMAC keys, and a new key would make every existing chain unverifiable. Its use is limited to GenerateMac by the functions that append to or verify the audit trail.';
+    Validations.of(this.auditKey).acknowledge({ id: 'AwsSolutions-KMS5', reason: noRotation });
+    Validations.of(this.auditKey).acknowledge({ id: 'NIST.800.53.R5-KMSBackingKeyRotationEnabled', reason: noRotation });
 
     const table = (tid: string, definition: typeof dataTable) =>
       new KehuTable(this, tid, { definition, prefix: this.tablePrefix, encryptionKey: this.storageKey, removalPolicy }).table;
@@ -82,6 +105,53 @@ export class DataStack extends Stack {
       reason:
         'No server access logs: an object lives at most a day, each is written by an API request that the audit trail records, and its presigned link expires after 15 minutes.',
     });
+    Validations.of(this.downloadsBucket).acknowledge({
+      id: 'NIST.800.53.R5-S3BucketLoggingEnabled',
+      reason:
+        'No server access logs: an object lives at most a day, each is written by an API request that the audit trail records, and its presigned link expires after 15 minutes.',
+    });
+    Validations.of(this.downloadsBucket).acknowledge({
+      id: 'NIST.800.53.R5-S3BucketVersioningEnabled',
+      reason:
+        'Unversioned on purpose: each object is a one-off copy of personal data, written once under a random name; versions would keep that copy after the lifecycle rule deletes it.',
+    });
+    Validations.of(this.downloadsBucket).acknowledge({
+      id: 'NIST.800.53.R5-S3BucketReplicationEnabled',
+      reason:
+        'Not replicated on purpose: the bucket holds only day-old copies of personal data that the tables can produce again; a replica would copy it to a second region and outlive an erasure.',
+    });
+
+    // Audit checkpoints (SEC-4): every chain's last sequence number and MAC, added every 15
+    // minutes by the jobs function. Object Lock keeps every version for the retention period
+    // even against its writer (compliance mode where data is retained; governance mode, which
+    // a privileged operator may lift, on stages that are torn down); the functions may put
+    // and read, never delete. Retained whatever the removal policy.
+    this.auditCheckpointBucketName = `kehu-${config.stage}-audit-checkpoints-${this.account}-${this.region}`;
+    const lockDays = Duration.days(Math.max(365, config.backupRetentionDays));
+    const checkpoints = new s3.Bucket(this, 'AuditCheckpoints', {
+      bucketName: this.auditCheckpointBucketName,
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: this.storageKey,
+      bucketKeyEnabled: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      minimumTLSVersion: 1.2,
+      versioned: true,
+      objectLockEnabled: true,
+      objectLockDefaultRetention:
+        config.removalPolicy === 'retain' ? s3.ObjectLockRetention.compliance(lockDays) : s3.ObjectLockRetention.governance(lockDays),
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const checkpointReasons: Record<string, string> = {
+      'AwsSolutions-S1':
+        'No server access logs: the objects are written only by the checkpoint job, CloudTrail records the API calls, and Object Lock keeps every version whatever is attempted.',
+      'NIST.800.53.R5-S3BucketLoggingEnabled':
+        'No server access logs: the objects are written only by the checkpoint job, CloudTrail records the API calls, and Object Lock keeps every version whatever is attempted.',
+      'NIST.800.53.R5-S3BucketReplicationEnabled':
+        'Not replicated: a checkpoint only anchors the audit table of this region, which is backed up in this region; Object Lock already keeps every checkpoint for the retention period.',
+    };
+    for (const [id, reason] of Object.entries(checkpointReasons)) Validations.of(checkpoints).acknowledge({ id, reason });
 
     const vault = new backup.BackupVault(this, 'Vault', {
       backupVaultName: `kehu-${config.stage}`,

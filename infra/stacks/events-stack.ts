@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
@@ -14,7 +14,8 @@ import type { JobMessage } from '../../functions/jobs/handler.js';
 import type { DeploymentConfig } from '../config.js';
 import { KehuFunction } from '../constructs/function.js';
 import { DurableQueue } from '../constructs/queue.js';
-import { grantAudit, grantRetention } from './api-stack.js';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { grantAudit, grantAuditCheckpoints, grantRetention } from './api-stack.js';
 
 export interface EventsStackProps extends StackProps {
   config: DeploymentConfig;
@@ -24,6 +25,10 @@ export interface EventsStackProps extends StackProps {
   auditTable: dynamodb.ITable;
   storageKey: kms.IKey;
   applicationKey: kms.IKey;
+  /** The HMAC key the audit trail's key is derived from. */
+  auditKey: kms.IKey;
+  /** Where the audit checkpoint job adds its checkpoints (Object Lock). */
+  auditCheckpointBucketName: string;
 }
 
 /**
@@ -80,13 +85,17 @@ export class EventsStack extends Stack {
       timeout: consumerTimeout,
       environment: { TABLE_PREFIX: props.tablePrefix, KEY_PROVIDER: 'kms', KMS_KEY_ID: props.applicationKey.keyArn },
       removalPolicy,
+      logsKey: props.storageKey,
+      reservedConcurrency: config.reservedConcurrency.erasure,
+      invokedBy: 'queue',
     }).function;
     this.erasureFunction.addEventSource(new SqsEventSource(this.erasures.queue, { batchSize: 1, reportBatchItemFailures: true }));
     const table = props.dataTable.tableArn;
     this.erasureFunction.addToRolePolicy(
       new iam.PolicyStatement({
         actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'],
-        resources: [table, `${table}/index/gsi1`, `${table}/index/gsi2`],
+        // gsi3: a customer's requests (closed by the erasure) and the erasure's own run.
+        resources: [table, `${table}/index/gsi1`, `${table}/index/gsi2`, `${table}/index/gsi3`],
       }),
     );
     // The only function that may delete a data key; it reads the blind-index key for pseudonyms.
@@ -116,6 +125,9 @@ export class EventsStack extends Stack {
       timeout: consumerTimeout,
       environment: { TABLE_PREFIX: props.tablePrefix, KEY_PROVIDER: 'kms', KMS_KEY_ID: props.applicationKey.keyArn, EVENT_BUS_NAME: this.bus.eventBusName },
       removalPolicy,
+      logsKey: props.storageKey,
+      reservedConcurrency: config.reservedConcurrency.jobs,
+      invokedBy: 'queue',
     }).function;
     // The daily retention sweep runs here.
     grantRetention(this.jobsFunction, { ...props, bus: this.bus });
@@ -132,6 +144,10 @@ export class EventsStack extends Stack {
       }),
     );
 
+    // SEC-4: the audit checkpoint job reads every chain's head (the retention grant covers the
+    // audit table and key) and adds a checkpoint to the bucket.
+    grantAuditCheckpoints(this.jobsFunction, s3.Bucket.fromBucketName(this, 'AuditCheckpoints', props.auditCheckpointBucketName), props.storageKey, 'write');
+
     const job = (name: JobMessage['job']) => scheduler.ScheduleTargetInput.fromObject({ job: name } satisfies JobMessage);
     new scheduler.Schedule(this, 'RequestDeadlines', {
       scheduleName: `kehu-${config.stage}-request-deadlines`,
@@ -142,6 +158,21 @@ export class EventsStack extends Stack {
         deadLetterQueue: this.jobs.deadLetterQueue,
         retryAttempts: 3,
       }),
+    });
+    // DSR-3: an erasure that stopped making progress is handed on again within minutes.
+    new scheduler.Schedule(this, 'ResumeErasures', {
+      scheduleName: `kehu-${config.stage}-resume-erasures`,
+      description: 'Hands on again erasures without progress for 15 minutes; counts those unfinished after an hour (DSR-3)',
+      schedule: scheduler.ScheduleExpression.rate(Duration.minutes(5)),
+      target: new targets.SqsSendMessage(this.jobs.queue, { input: job('resume-erasures'), deadLetterQueue: this.jobs.deadLetterQueue, retryAttempts: 3 }),
+    });
+    // SEC-4: what was appended since the last checkpoint is the window in which removing the
+    // newest entries of a chain goes unseen; every 15 minutes keeps it short.
+    new scheduler.Schedule(this, 'AuditCheckpoint', {
+      scheduleName: `kehu-${config.stage}-audit-checkpoint`,
+      description: "Anchors every audit chain's head in the Object Lock bucket (SEC-4)",
+      schedule: scheduler.ScheduleExpression.rate(Duration.minutes(15)),
+      target: new targets.SqsSendMessage(this.jobs.queue, { input: job('audit-checkpoint'), deadLetterQueue: this.jobs.deadLetterQueue, retryAttempts: 3 }),
     });
     new scheduler.Schedule(this, 'RetentionSweep', {
       scheduleName: `kehu-${config.stage}-retention-sweep`,
@@ -159,5 +190,14 @@ export class EventsStack extends Stack {
         retryAttempts: 3,
       }),
     });
+    // The scheduler targets make one role per target queue, assumable only by this account's schedules.
+    for (const child of this.node.children) {
+      if (!child.node.id.startsWith('SchedulerRoleForTarget')) continue;
+      Validations.of(child).acknowledge({
+        id: 'NIST.800.53.R5-IAMNoInlinePolicy',
+        reason:
+          "The role EventBridge Scheduler assumes for this stack's schedules: its inline policy only lets it send their messages to their target queue and its dead-letter queue, and nothing else uses the role.",
+      });
+    }
   }
 }

@@ -10,7 +10,7 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../../functions/http/observability.js';
-import { DEPENDENCY_METRICS_SERVICE } from '../../functions/http/problem.js';
+import { DEPENDENCY_METRICS_SERVICE, INTEGRITY_METRIC } from '../../functions/http/problem.js';
 import type { DeploymentConfig } from '../config.js';
 
 export interface ObservabilityStackProps extends StackProps {
@@ -46,15 +46,16 @@ export class ObservabilityStack extends Stack {
     this.topic = new sns.Topic(this, 'Alarms', { topicName: `${prefix}-alarms`, masterKey: topicKey, enforceSSL: true });
     if (config.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(config.alarmEmail));
 
-    const alarm = (alarmId: string, description: string, metric: cloudwatch.IMetric, threshold: number, evaluationPeriods = 1) => {
+    /** `whenBelow`: fires when the metric falls under the threshold, or has no data at all (a job that stopped running). */
+    const alarm = (alarmId: string, description: string, metric: cloudwatch.IMetric, threshold: number, evaluationPeriods = 1, whenBelow = false) => {
       const created = new cloudwatch.Alarm(this, alarmId, {
         alarmName: `${prefix}-${alarmId}`,
         alarmDescription: `${description} See docs/operations.md#${alarmId.toLowerCase()}.`,
         metric,
         threshold,
         evaluationPeriods,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        comparisonOperator: whenBelow ? cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD : cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: whenBelow ? cloudwatch.TreatMissingData.BREACHING : cloudwatch.TreatMissingData.NOT_BREACHING,
       });
       created.addAlarmAction(new actions.SnsAction(this.topic));
       created.addOkAction(new actions.SnsAction(this.topic));
@@ -98,6 +99,17 @@ export class ObservabilityStack extends Stack {
     // DSR-4: warn while a deadline can still be met, and again once one has passed.
     alarm('RequestsDueSoon', 'A data-subject request is due within 3 days and still open.', kehuMetric('RequestsDueSoon', 'jobs', 'Maximum'), 1);
     alarm('RequestsOverdue', 'A data-subject request is past its legal deadline.', kehuMetric('RequestsOverdue', 'jobs', 'Maximum'), 1);
+    // DSR-3: an erasure leaves the customer hidden and part-deleted until it finishes.
+    // SEC-4: without fresh checkpoints, entries cut from the end of a chain go unseen for longer.
+    alarm(
+      'AuditCheckpointStale',
+      'No audit checkpoint job succeeded for an hour: entries removed from the end of an audit chain since the last checkpoint would go unseen.',
+      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName: 'AuditCheckpointRuns', period: Duration.hours(1), statistic: 'Sum', dimensionsMap: { service: 'jobs' } }),
+      1,
+      1,
+      true,
+    );
+    alarm('ErasuresStuck', 'An erasure is still unfinished an hour after it started: the customer is hidden, their data and key may remain.', kehuMetric('ErasuresStuck', 'jobs', 'Maximum'), 1);
     alarm('KmsErrors', 'Requests failed because KMS could not wrap or unwrap a data key.', keyServiceErrors, 1);
     const storeErrors = kehuMetric('StoreErrors', DEPENDENCY_METRICS_SERVICE);
     alarm('StoreErrors', 'Requests failed (503) because DynamoDB could not be reached or kept throttling.', storeErrors, 5);
@@ -106,6 +118,9 @@ export class ObservabilityStack extends Stack {
     // Customers who cannot receive a one-time code cannot reach their own data.
     const notifierErrors = kehuMetric('NotifierErrors', DEPENDENCY_METRICS_SERVICE);
     alarm('NotifierErrors', 'One-time codes could not be sent (503): SES or SNS refused or failed.', notifierErrors, 3);
+    // Sealed data that does not open was altered in the table, or its key is gone: never noise.
+    const integrityFailures = kehuMetric(INTEGRITY_METRIC, DEPENDENCY_METRICS_SERVICE);
+    alarm('IntegrityFailures', 'A stored record failed its integrity check: its sealed data would not open (altered in the table, or its data key missing or refused).', integrityFailures, 1);
 
     new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: prefix,
@@ -117,7 +132,7 @@ export class ObservabilityStack extends Stack {
         functionWidgets,
         [
           new cloudwatch.GraphWidget({ title: 'Dead-letter queues (messages)', left: dlqMetrics, width: 8 }),
-          new cloudwatch.GraphWidget({ title: 'Key service, DynamoDB, download and notifier errors', left: [keyServiceErrors, storeErrors, downloadStoreErrors, notifierErrors], width: 8 }),
+          new cloudwatch.GraphWidget({ title: 'Key service, DynamoDB, download and notifier errors', left: [keyServiceErrors, storeErrors, downloadStoreErrors, notifierErrors, integrityFailures], width: 8 }),
           new cloudwatch.GraphWidget({
             title: 'Reviews and data-subject requests due',
             left: [kehuMetric('CustomersDueForReview', 'jobs', 'Maximum')],

@@ -1,4 +1,6 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { routeTable } from '../../functions/routes.js';
@@ -8,13 +10,15 @@ import { buildTestApp } from './support.js';
 
 /** The security properties of the deployment, asserted on the synthesized templates. */
 let t: Record<'data' | 'identity' | 'api' | 'events' | 'observability', Template>;
+let app: App;
 
 beforeAll(() => {
-  const { stacks } = buildTestApp({
+  const { stacks, app: built } = buildTestApp({
     'kehu:alarmEmail': 'ops@example.com',
     'kehu:corsOrigins': 'https://console.example.com',
     'kehu:notifyFromAddress': 'no-reply@example.com',
   });
+  app = built;
   t = {
     data: Template.fromStack(stacks.data),
     identity: Template.fromStack(stacks.identity),
@@ -32,7 +36,8 @@ describe('data stack', () => {
   it('rotates every customer-managed key, in every stack', () => {
     const keys = all().flatMap((template) => resourcesOf(template, 'AWS::KMS::Key'));
     expect(keys.length).toBeGreaterThanOrEqual(3);
-    for (const key of keys) expect(key.Properties.EnableKeyRotation).toBe(true);
+    // KMS rotates symmetric keys only; the audit HMAC key is checked below.
+    for (const key of keys.filter((k) => k.Properties.KeySpec !== 'HMAC_256')) expect(key.Properties.EnableKeyRotation).toBe(true);
   });
 
   it('builds every table from the shared definitions, CMK-encrypted, with PITR and deletion protection', () => {
@@ -60,11 +65,28 @@ describe('data stack', () => {
     expect(selections.map((s) => s.Resources.length).sort()).toEqual([1, 2]); // data + audit; keys alone
     t.data.hasResourceProperties('AWS::Backup::BackupVault', { EncryptionKeyArn: Match.anyValue() });
   });
+
+  it('encrypts every log group with the storage key, which CloudWatch Logs may use for Kehu\'s log groups only', () => {
+    const logGroups = all().flatMap((template) => resourcesOf(template, 'AWS::Logs::LogGroup'));
+    expect(logGroups.length).toBeGreaterThanOrEqual(13); // one per function, and the API's access logs
+    for (const group of logGroups) expect(JSON.stringify(group.Properties.KmsKeyId ?? null), group.Properties.LogGroupName).toMatch(/StorageKey/);
+    const [storageKey] = Object.entries(t.data.findResources('AWS::KMS::Key')).filter(([id]) => id.startsWith('StorageKey')).map(([, key]) => key);
+    const forLogs = (storageKey!.Properties.KeyPolicy.Statement as Array<Record<string, any>>).filter((st) => st.Principal?.Service === 'logs.eu-central-1.amazonaws.com');
+    expect(forLogs).toHaveLength(1);
+    const arns = JSON.stringify(forLogs[0]!.Condition.ArnLike['kms:EncryptionContext:aws:logs:arn']);
+    expect(arns).toContain(':log-group:/aws/lambda/kehu-test-*');
+    expect(arns).toContain(':log-group:/aws/http-api/kehu-test');
+    for (const group of logGroups) {
+      const name = group.Properties.LogGroupName as string;
+      expect(name.startsWith('/aws/lambda/kehu-test-') || name === '/aws/http-api/kehu-test', name).toBe(true);
+    }
+  });
 });
 
 describe('downloads bucket', () => {
   const bucket = () => {
-    const buckets = Object.entries(t.data.findResources('AWS::S3::Bucket'));
+    // The other bucket holds audit checkpoints (see audit trail).
+    const buckets = Object.entries(t.data.findResources('AWS::S3::Bucket')).filter(([, r]) => (r as { Properties: any }).Properties.BucketName === downloadsBucketName);
     expect(buckets).toHaveLength(1);
     const [logicalId, resource] = buckets[0]! as [string, { Properties: any; DeletionPolicy: string }];
     return { logicalId, resource, p: resource.Properties };
@@ -140,7 +162,15 @@ describe('identity stack', () => {
 });
 
 describe('api stack', () => {
-  it('puts the JWT authorizer on every route but health and the OpenAPI document', () => {
+  it("ships the reference page's script beside the platform function's bundle", () => {
+    const platform = resourcesOf(t.api, 'AWS::Lambda::Function').find((fn) => fn.Properties.FunctionName === 'kehu-test-platform');
+    const assetHash = String(platform!.Properties.Code.S3Key).replace(/\.zip$/, '');
+    const assetDir = join(app.outdir, `asset.${assetHash}`);
+    expect(existsSync(join(assetDir, 'index.mjs')), assetDir).toBe(true);
+    expect(existsSync(join(assetDir, 'redoc.standalone.js'))).toBe(true);
+  });
+
+  it('puts the JWT authorizer on every route but health, the OpenAPI document and its reference page', () => {
     const routes = resourcesOf(t.api, 'AWS::ApiGatewayV2::Route');
     expect(routes).toHaveLength(routeTable.length);
     for (const spec of routeTable) {
@@ -149,6 +179,8 @@ describe('api stack', () => {
       expect(route!.Properties.AuthorizationType).toBe(Array.isArray(spec.roles) ? 'JWT' : 'NONE');
     }
     expect(routeTable.filter((r) => r.roles === 'public').map((r) => r.path).sort()).toEqual([
+      '/docs',
+      '/docs/redoc.standalone.js',
       '/v1/health',
       '/v1/openapi.json',
       '/v1/self/session',
@@ -224,7 +256,7 @@ describe('functions', () => {
     const objects = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::${downloadsBucketName}/downloads/*`]] };
     const bucketArn = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:s3:::${downloadsBucketName}`]] };
     const policies = [t.api, t.events].flatMap((template) => resourcesOf(template, 'AWS::IAM::Policy'));
-    const onS3 = policies.filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('s3:'));
+    const onS3 = policies.filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes(downloadsBucketName));
     expect(onS3.map((p) => JSON.stringify(p.Properties.Roles)).map((r) => /"(\w+?)Role/.exec(r)?.[1]).sort()).toEqual(['Exports', 'Requests', 'Self']);
     for (const policy of onS3) {
       const statements = policy.Properties.PolicyDocument.Statement as Array<{ Effect: string; Action: string | string[]; Resource: unknown; Condition?: any }>;
@@ -285,6 +317,48 @@ describe('erasure', () => {
 });
 
 describe('audit trail', () => {
+  it('keys the chains with an HMAC key that the functions may only GenerateMac with', () => {
+    const [key] = resourcesOf(t.data, 'AWS::KMS::Key').filter((k) => k.Properties.KeySpec === 'HMAC_256');
+    expect(key?.Properties).toMatchObject({ KeyUsage: 'GENERATE_VERIFY_MAC' });
+    const statements = [t.api, t.events].flatMap((template) =>
+      resourcesOf(template, 'AWS::IAM::Policy').flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Condition?: unknown }>),
+    );
+    const macs = statements.filter((st) => [st.Action].flat().includes('kms:GenerateMac'));
+    // Every function that appends to or verifies the trail: the six data contexts, retention, self, audit, erasure, jobs.
+    expect(macs.length).toBeGreaterThanOrEqual(11);
+    for (const st of macs) {
+      expect([st.Action].flat()).toEqual(['kms:GenerateMac']);
+      expect(st.Condition).toEqual({ StringEquals: { 'kms:MacAlgorithm': 'HMAC_SHA_256' } });
+    }
+  });
+
+  it('keeps checkpoints in a versioned Object Lock bucket the functions can add to and read, never delete from', () => {
+    const bucket = resourcesOf(t.data, 'AWS::S3::Bucket').find((b) => String(b.Properties.BucketName).startsWith('kehu-test-audit-checkpoints-'));
+    expect(bucket?.Properties).toMatchObject({
+      ObjectLockEnabled: true,
+      VersioningConfiguration: { Status: 'Enabled' },
+      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 365 } } },
+    });
+    const s3Actions = [t.api, t.events]
+      .flatMap((template) => resourcesOf(template, 'AWS::IAM::Policy'))
+      .flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>)
+      .flatMap((st) => [st.Action].flat())
+      .filter((a) => a.startsWith('s3:'));
+    expect(s3Actions).toContain('s3:PutObject');
+    expect(s3Actions.filter((a) => /Delete|Retention|LegalHold|PutBucket|PutObjectAcl|\*/.test(a))).toEqual([]);
+    const names = (template: Template, bucketVariable: string) =>
+      Object.values(template.findResources('AWS::Lambda::Function'))
+        .filter((f: any) => f.Properties.Environment?.Variables?.[bucketVariable])
+        .map((f: any) => f.Properties.Environment.Variables.SERVICE_NAME ?? f.Properties.FunctionName);
+    expect([...names(t.api, 'AUDIT_CHECKPOINT_BUCKET'), ...names(t.events, 'AUDIT_CHECKPOINT_BUCKET')]).toHaveLength(2);
+  });
+
+  it('adds a checkpoint every 15 minutes through the jobs queue', () => {
+    const schedule = resourcesOf(t.events, 'AWS::Scheduler::Schedule').find((x) => x.Properties.Name === 'kehu-test-audit-checkpoint');
+    expect(schedule?.Properties.ScheduleExpression).toBe('rate(15 minutes)');
+    expect(JSON.parse(schedule!.Properties.Target.Input)).toEqual({ job: 'audit-checkpoint' });
+  });
+
   it('may only be appended to and read: every function that touches it is denied updates and deletes', () => {
     const policies = resourcesOf(t.api, 'AWS::IAM::Policy');
     const touching = policies.filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('AuditTable'));
@@ -331,12 +405,35 @@ describe('events stack', () => {
     });
     t.events.hasResourceProperties('AWS::Lambda::EventSourceMapping', { FunctionResponseTypes: ['ReportBatchItemFailures'] });
   });
+
+  it('hands stalled erasures on again every 5 minutes, and lets the worker read the index of their requests and runs', () => {
+    t.events.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      Target: Match.objectLike({ DeadLetterConfig: { Arn: Match.anyValue() }, Input: '{"job":"resume-erasures"}' }),
+    });
+    const erasureRole = JSON.stringify(
+      resourcesOf(t.events, 'AWS::IAM::Policy').filter((p) => JSON.stringify(p.Properties.Roles).includes('ErasureConsumer')),
+    );
+    expect(erasureRole).toContain('/index/gsi3');
+  });
 });
 
 describe('observability stack', () => {
+  it('alarms when no audit checkpoint succeeded for an hour, including when the job stopped running', () => {
+    const [alarm] = resourcesOf(t.observability, 'AWS::CloudWatch::Alarm').filter((a) => a.Properties.AlarmName === 'kehu-test-AuditCheckpointStale');
+    expect(alarm?.Properties).toMatchObject({
+      MetricName: 'AuditCheckpointRuns',
+      Period: 3600,
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
+      TreatMissingData: 'breaching',
+      Dimensions: [{ Name: 'service', Value: 'jobs' }],
+    });
+  });
+
   it('raises the alarms operations need, to an encrypted topic that mails the configured address', () => {
     const names = resourcesOf(t.observability, 'AWS::CloudWatch::Alarm').map((a) => a.Properties.AlarmName as string);
-    for (const expected of ['SelfErrors', 'RetentionErrors', 'ErasureErrors', 'DeadLetters2', 'RequestsDueSoon', 'RequestsOverdue', 'RequestsErrors', 'AuditErrors', 'InteractionsErrors', 'ConsentErrors', 'ExportsErrors', 'SharingErrors', 'Api5xxRate', 'ApiLatencyP99', 'CustomersErrors', 'CustomersThrottles', 'PlatformErrors', 'JobsErrors', 'JobsThrottles', 'DeadLetters1', 'KmsErrors', 'StoreErrors', 'DownloadStoreErrors', 'NotifierErrors']) {
+    for (const expected of ['SelfErrors', 'RetentionErrors', 'ErasureErrors', 'DeadLetters2', 'RequestsDueSoon', 'RequestsOverdue', 'RequestsErrors', 'AuditErrors', 'InteractionsErrors', 'ConsentErrors', 'ExportsErrors', 'SharingErrors', 'Api5xxRate', 'ApiLatencyP99', 'CustomersErrors', 'CustomersThrottles', 'PlatformErrors', 'JobsErrors', 'JobsThrottles', 'DeadLetters1', 'KmsErrors', 'StoreErrors', 'DownloadStoreErrors', 'NotifierErrors', 'IntegrityFailures']) {
       expect(names).toContain(`kehu-test-${expected}`);
     }
     for (const alarm of resourcesOf(t.observability, 'AWS::CloudWatch::Alarm')) {
@@ -348,11 +445,37 @@ describe('observability stack', () => {
     t.observability.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 
+  it('alarms on an erasure still unfinished an hour after it started, as the resume job counts them', () => {
+    t.observability.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'kehu-test-ErasuresStuck',
+      Namespace: 'Kehu',
+      MetricName: 'ErasuresStuck',
+      Dimensions: [{ Name: 'service', Value: 'jobs' }],
+      Statistic: 'Maximum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
   it('alarms on the first download that could not be offered, counted by every function under service kehu', () => {
     t.observability.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmName: 'kehu-test-DownloadStoreErrors',
       Namespace: 'Kehu',
       MetricName: 'DownloadStoreErrors',
+      Dimensions: [{ Name: 'service', Value: 'kehu' }],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+  });
+
+  it('alarms on the first stored record that fails its integrity check, counted by every function under service kehu', () => {
+    t.observability.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmName: 'kehu-test-IntegrityFailures',
+      Namespace: 'Kehu',
+      MetricName: 'IntegrityFailures',
       Dimensions: [{ Name: 'service', Value: 'kehu' }],
       Statistic: 'Sum',
       Period: 300,

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { createErasureConsumer } from '../functions/erasure/handler.js';
+import { createErasureConsumer, erasureOfMessage } from '../functions/erasure/handler.js';
 import { createJobsHandler, type JobMessage } from '../functions/jobs/handler.js';
 import { createHandlers } from '../functions/handlers.js';
 import { createObservability } from '../functions/http/index.js';
@@ -55,6 +55,8 @@ export function localConfig(options: LocalAppOptions): Config {
     events: { provider: 'file', path: join(options.dataDir, 'events.jsonl') },
     notifier: { provider: 'outbox', folder: join(options.dataDir, 'outbox') },
     downloads: { provider: 'folder', folder: join(options.dataDir, 'downloads') },
+    auditAnchor: { provider: 'file', path: join(options.dataDir, 'audit-checkpoints.log') },
+    auditVerifyPageEntries: 5_000,
     responseInlineMaxBytes: 5_000_000,
     ...options.config,
   };
@@ -66,7 +68,13 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   const dynamodb = options.overrides?.dynamodb ?? createDynamoClient(config);
   await ensureTables(dynamodb, config.tablePrefix);
   // Events go to the file, and those the AWS rules route to a queue go to its local stand-in.
-  const erasure = new LocalQueue({ name: 'erasure', maxReceives: 5, deadLetterFile: join(options.dataDir, 'dlq-erasure.jsonl') });
+  // Durable, as SQS is: what a stopped process left unacknowledged is delivered at the next start.
+  const erasure = new LocalQueue({
+    name: 'erasure',
+    maxReceives: 5,
+    deadLetterFile: join(options.dataDir, 'dlq-erasure.jsonl'),
+    folder: join(options.dataDir, 'queues', 'erasure'),
+  });
   const file = new FileEventPublisher(join(options.dataDir, 'events.jsonl'));
   const events: EventPublisher = options.overrides?.events ?? {
     publish: async (published: DomainEvent[]) => {
@@ -80,9 +88,17 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   const newContainer = () => createContainer(config, { dynamodb, events, ...options.overrides });
   const container = newContainer();
   erasure.attach(createErasureConsumer(newContainer(), await createObservability('erasure')));
-  const timers = options.schedules
+  // Nothing runs before this process did: every unfinished erasure whose message is not
+  // waiting in the queue is handed on now, not when the resume schedule next comes round.
+  const waiting = new Set(erasure.pending().flatMap((body) => erasureOfMessage(body) ?? []));
+  erasure.recover();
+  await container.erasures.resume({ stalledForMs: 0, except: waiting }, { actor: { id: 'local-start', role: 'system' }, purpose: 'erasure' }).catch((error: unknown) => {
+    // Not fatal: the resume schedule tries again, and the erasures stay listed meanwhile.
+    console.error(`Resuming unfinished erasures at start failed (${(error as Error).name}); the resume-erasures schedule tries again.`);
+  });
+  const scheduled = options.schedules
     ? await startSchedules(newContainer(), options.dataDir, options.schedules === true ? {} : options.schedules)
-    : [];
+    : { timers: [], jobs: undefined };
   const tokenSecret = loadTokenSecret(tokenSecretPath(options.dataDir));
   const server = createLocalApi({
     routes: routeTable,
@@ -103,7 +119,9 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     tokenSecret,
     close: () =>
       new Promise<void>((resolve) => {
-        timers.forEach(clearInterval);
+        scheduled.timers.forEach(clearInterval);
+        erasure.close();
+        scheduled.jobs?.close();
         server.closeAllConnections();
         server.close(() => resolve());
       }),
@@ -115,18 +133,22 @@ const localSchedules: Array<{ job: JobMessage['job']; everyMs: number }> = [
   { job: 'request-deadlines', everyMs: 6 * 60 * 60 * 1000 },
   { job: 'retention-sweep', everyMs: 24 * 60 * 60 * 1000 },
   { job: 'review-reminders', everyMs: 24 * 60 * 60 * 1000 },
+  { job: 'resume-erasures', everyMs: 5 * 60 * 1000 },
+  { job: 'audit-checkpoint', everyMs: 15 * 60 * 1000 },
 ];
 
 async function startSchedules(
   container: Container,
   dataDir: string,
   intervals: Partial<Record<JobMessage['job'], number>>,
-): Promise<NodeJS.Timeout[]> {
-  const jobs = new LocalQueue({ name: 'jobs', maxReceives: 3, deadLetterFile: join(dataDir, 'dlq-jobs.jsonl') });
+): Promise<{ timers: NodeJS.Timeout[]; jobs: LocalQueue }> {
+  const jobs = new LocalQueue({ name: 'jobs', maxReceives: 3, deadLetterFile: join(dataDir, 'dlq-jobs.jsonl'), folder: join(dataDir, 'queues', 'jobs') });
   jobs.attach(createJobsHandler(container, await createObservability('jobs')));
-  return localSchedules.map(({ job, everyMs }) => {
+  jobs.recover();
+  const timers = localSchedules.map(({ job, everyMs }) => {
     const timer = setInterval(() => jobs.send(JSON.stringify({ job })), intervals[job] ?? everyMs);
     timer.unref();
     return timer;
   });
+  return { timers, jobs };
 }

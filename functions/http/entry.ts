@@ -1,7 +1,7 @@
 import { configFromEnv, createContainer, type Config, type Container, type Overrides } from '../../shared/runtime/index.js';
 import type { HttpHandler, HttpHandlerOptions } from './handler.js';
 import { createObservability, instrumentWith, type Observability } from './observability.js';
-import { countDependencyFailure } from './problem.js';
+import { countDependencyFailure, countIntegrityFailure } from './problem.js';
 
 /**
  * A context's Lambda entry point: Powertools, configuration from the environment and the
@@ -24,6 +24,10 @@ export async function lambdaHttpEntry(
     onUndelivered: (error) => {
       observability.logger.error('one-time code not sent', { dependency: error.dependency, causeName: (error.cause as Error | undefined)?.name });
       countDependencyFailure(observability.metrics, error.dependency);
+    },
+    onIntegrityFailure: (failure) => {
+      observability.logger.error('stored record failed its integrity check', { ...failure });
+      countIntegrityFailure(observability.metrics);
     },
   };
   const container = createContainer(config, overrides);

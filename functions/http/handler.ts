@@ -7,6 +7,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import * as z from 'zod/mini';
 import type { Actor, CustomerActor } from '../../shared/access/index.js';
@@ -53,7 +54,7 @@ export function createHttpHandler<T extends Record<string, RouteSpec>>(
   return stack
     .use(logMetrics(metrics, { captureColdStartMetric: true }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(accessLog(logger))
+    .use(accessLog(logger, tracer))
     .use(httpCors({ origins: [...corsOrigins], exposeHeaders: 'ETag,Location,Idempotent-Replayed' }))
     .use(problemDetails(logger, metrics))
     .handler(router as unknown as HttpHandler) as unknown as HttpHandler;
@@ -91,6 +92,7 @@ function routeHandler(
           : undefined,
       requestId: event.requestContext.requestId,
     });
+    if (answer.text !== undefined) return { statusCode: answer.status, headers: answer.headers, body: answer.text };
     const body = answer.body === undefined ? undefined : JSON.stringify(answer.body);
     if (spec.download && downloads && body !== undefined && Buffer.byteLength(body) > downloads.inlineMaxBytes) {
       const offered = await downloads.store.offer(body, `kehu-${spec.context}-${event.requestContext.requestId}.json`);
@@ -125,13 +127,24 @@ function parseIfMatch(value: string | undefined, mode: 'required' | 'optional'):
   return Number(match[1]);
 }
 
-/** One structured line per request: route, status, time, role. No query, body or headers. */
-const accessLog = (logger: Logger): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> => {
+/**
+ * The route template of a request, `GET /v1/customers/{id}`: never the raw path, whose ids
+ * would outlive an erased customer in the logs and split metrics by customer.
+ */
+export const routeOf = (event: APIGatewayProxyEventV2): string =>
+  event.routeKey && event.routeKey !== '$default' ? event.routeKey : `${event.requestContext?.http?.method ?? '-'} (no route)`;
+
+/**
+ * One structured line per request: route template, status, time. No path, query, body or
+ * headers. The route is also set on every other line of the request (errors too) and
+ * annotates its trace.
+ */
+const accessLog = (logger: Logger, tracer?: Tracer): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> => {
   const started = new WeakMap<object, number>();
   const log = (request: { event: APIGatewayProxyEventV2; response?: APIGatewayProxyStructuredResultV2 | null }) => {
     const start = started.get(request.event) ?? performance.now();
     logger.info('request', {
-      route: `${request.event.requestContext?.http?.method} ${request.event.rawPath}`,
+      route: routeOf(request.event),
       status: request.response?.statusCode,
       durationMs: Math.round((performance.now() - start) * 10) / 10,
       requestId: request.event.requestContext?.requestId,
@@ -140,6 +153,9 @@ const accessLog = (logger: Logger): MiddlewareObj<APIGatewayProxyEventV2, APIGat
   return {
     before: async ({ event }) => {
       started.set(event, performance.now());
+      const route = routeOf(event);
+      logger.appendKeys({ route });
+      tracer?.putAnnotation('route', route);
     },
     after: async (request) => log(request),
     onError: async (request) => log(request),

@@ -32,6 +32,8 @@ const statusOf: Record<ErrorKind, [number, string]> = {
   unprocessable: [422, 'Unprocessable request'],
   unavailable: [503, 'Service unavailable'],
   'too-many-requests': [429, 'Too many requests'],
+  gone: [410, 'Gone'],
+  integrity: [500, 'Stored record damaged'],
 };
 
 /** Errors thrown by middy's own middleware (router, body parser) carry a status. */
@@ -92,6 +94,7 @@ const DEPENDENCY_METRICS: Record<UnavailableError['dependency'], string> = {
   'event-bus': 'EventBusErrors',
   notifier: 'NotifierErrors',
   'download-store': 'DownloadStoreErrors',
+  'audit-anchor': 'AuditAnchorErrors',
 };
 
 /** Counts a failed dependency under one dimension for every function, so that one alarm watches them all. */
@@ -101,10 +104,21 @@ export function countDependencyFailure(metrics: Metrics, dependency: Unavailable
   single.addMetric(DEPENDENCY_METRICS[dependency], MetricUnit.Count, 1);
 }
 
+/** The metric the IntegrityFailures alarm watches: a stored record whose sealed data would not open. */
+export const INTEGRITY_METRIC = 'IntegrityFailures';
+
+/** Counts one integrity failure, under the same dimension for every function. */
+export function countIntegrityFailure(metrics: Metrics): void {
+  const single = metrics.singleMetric();
+  single.setDefaultDimensions({ service: DEPENDENCY_METRICS_SERVICE });
+  single.addMetric(INTEGRITY_METRIC, MetricUnit.Count, 1);
+}
+
 /**
  * Turns every error into problem+json. Server-side failures are logged by name and stack
  * only: messages of third-party errors and their causes may quote request data. A failed
- * dependency counts in its metric (`StoreErrors`, `KeyServiceErrors`, ...), which the alarms watch.
+ * dependency counts in its metric (`StoreErrors`, `KeyServiceErrors`, ...), a seal that does not
+ * open in `IntegrityFailures`; the alarms watch them.
  */
 export const problemDetails = (
   logger: Logger,
@@ -113,6 +127,8 @@ export const problemDetails = (
   onError: async (request) => {
     const problem = toProblem(request.error, request.event.requestContext?.requestId);
     if (request.error instanceof UnavailableError) countDependencyFailure(metrics, request.error.dependency);
+    // An IntegrityError was counted where it was found (onIntegrityFailure); a bare SealError was not.
+    if (request.error instanceof SealError) countIntegrityFailure(metrics);
     if (problem.status >= 500) {
       const error = request.error as Error & { cause?: unknown };
       logger.error('request failed', {

@@ -2,38 +2,52 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
+import { RESUME_ERASURE_AFTER_MS } from '../../shared/erasure/index.js';
 import type { Container } from '../../shared/runtime/index.js';
 import type { Observability } from '../http/index.js';
 import { parse } from '../http/validation.js';
 
 /** A scheduled job, as the schedule puts it on the jobs queue. Ids and names only. */
-export const jobMessage = z.strictObject({ job: z.enum(['review-reminders', 'request-deadlines', 'retention-sweep']) });
+export const jobMessage = z.strictObject({ job: z.enum(['review-reminders', 'request-deadlines', 'retention-sweep', 'resume-erasures', 'audit-checkpoint']) });
 export type JobMessage = z.infer<typeof jobMessage>;
 
 /**
  * The jobs queue consumer: runs each scheduled job; a message that fails is reported
  * back alone (partial batch failure) and, after its retries, lands in the DLQ.
  */
-export function createJobsHandler({ customers, requests, retention }: Container, { logger, metrics }: Observability) {
+export function createJobsHandler({ customers, requests, retention, erasures, audit }: Container, { logger, metrics }: Observability) {
   const jobs: Record<JobMessage['job'], () => Promise<void>> = {
     'review-reminders': async () => {
       const due = await customers.countDueForReview();
       metrics.addMetric('CustomersDueForReview', MetricUnit.Count, due);
       logger.info('review reminders', { due });
     },
-    // DSR-4: an alarm fires on requests due within days, before their deadline passes; erasures
-    // whose message was lost are handed on again.
+    // DSR-4: an alarm fires on requests due within days, before their deadline passes.
     'request-deadlines': async () => {
       const { overdue, dueSoon } = await requests.deadlines();
-      const resumed = await requests.resumeErasures();
       metrics.addMetric('RequestsOverdue', MetricUnit.Count, overdue);
       metrics.addMetric('RequestsDueSoon', MetricUnit.Count, dueSoon);
-      metrics.addMetric('ErasuresResumed', MetricUnit.Count, resumed);
-      logger.info('request deadlines', { overdue, dueSoon, resumed });
+      logger.info('request deadlines', { overdue, dueSoon });
+    },
+    // DSR-3: erasures without progress for a while are handed on again; those unfinished an
+    // hour after they started are counted for the ErasuresStuck alarm.
+    'resume-erasures': async () => {
+      const result = await erasures.resume({ stalledForMs: RESUME_ERASURE_AFTER_MS }, { actor: { id: 'erasure-resume-schedule', role: 'system' }, purpose: 'erasure' });
+      metrics.addMetric('ErasuresResumed', MetricUnit.Count, result.resumed);
+      metrics.addMetric('ErasuresStuck', MetricUnit.Count, result.stuck);
+      logger.info('erasures resumed', { ...result });
+    },
+    // SEC-4: every chain's head anchored where the application cannot rewrite it, so that
+    // verification sees entries cut from the end of a chain. A failure is retried, then
+    // lands in the DLQ; the AuditCheckpointStale alarm fires when no run succeeds for an hour.
+    'audit-checkpoint': async () => {
+      const result = await audit.checkpoint();
+      metrics.addMetric('AuditCheckpointRuns', MetricUnit.Count, 1);
+      logger.info('audit checkpoint', { ...result });
     },
     // RET-2: the daily sweep, as POST /v1/retention/sweeps runs it on demand.
     'retention-sweep': async () => {
-      const result = await retention.sweep({ actor: { id: 'retention-schedule', role: 'dpo' }, purpose: 'retention' });
+      const result = await retention.sweep({ actor: { id: 'retention-schedule', role: 'system' }, purpose: 'retention' });
       metrics.addMetric('InteractionsExpired', MetricUnit.Count, result.interactionsDestroyed);
       metrics.addMetric('CustomersExpired', MetricUnit.Count, result.customersQueued);
       logger.info('retention sweep', { ...result });

@@ -5,6 +5,7 @@
 export type { Store, StoreItem, Write, QueryInput, QueryPage, Condition } from './store.js';
 export { ConditionFailedError } from './store.js';
 export type { KeyService, EncryptionContext, GeneratedDataKey } from './key-service.js';
+export type { AuditAnchor } from './audit-anchor.js';
 
 export interface Clock {
   now(): Date;
@@ -50,3 +51,16 @@ export interface Download {
 export interface DownloadStore {
   offer(document: string, name: string): Promise<Download>;
 }
+
+/**
+ * A stored record whose sealed data would not open (altered in the table, or its key
+ * missing). Reads that can go on without it (a list) report it here and answer the rest;
+ * the composition root counts it for the alarm. Ids only, never content.
+ */
+export interface IntegrityFailure {
+  record: 'customer' | 'history' | 'interaction' | 'consent' | 'request';
+  /** The customer the record belongs to. */
+  customerId: string;
+}
+
+export type IntegrityFailureHandler = (failure: IntegrityFailure) => void;

@@ -1,6 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { S3AuditAnchor } from '../anchors/s3-audit-anchor.js';
 import { S3DownloadStore } from '../downloads/s3-download-store.js';
 import { AwsNotifier } from '../notify/index.js';
 import type { Config } from './config.js';
@@ -17,3 +18,7 @@ export const awsNotifier = (config: Config, instrument: Instrument): Pick<Overri
 /** The downloads bucket: only the functions that answer whole documents (exports) use it. */
 export const awsDownloads = (config: Config, instrument: Instrument): Pick<Overrides, 'downloads'> =>
   config.downloads.provider === 's3' ? { downloads: new S3DownloadStore(instrument(new S3Client({ region: config.region })), config.downloads.bucket) } : {};
+
+/** The audit checkpoint bucket: the audit function reads it, the jobs function adds checkpoints. */
+export const awsAuditAnchor = (config: Config, instrument: Instrument): Pick<Overrides, 'auditAnchor'> =>
+  config.auditAnchor.provider === 's3' ? { auditAnchor: new S3AuditAnchor(instrument(new S3Client({ region: config.region })), config.auditAnchor.bucket) } : {};

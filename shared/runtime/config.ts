@@ -6,7 +6,12 @@ export interface Config {
   region: string;
   /** DynamoDB Local's endpoint; absent on AWS. */
   dynamodbEndpoint?: string;
-  keys: { provider: 'kms'; kmsKeyId: string } | { provider: 'local'; keyFile: string };
+  /** `auditKeyId`: the KMS HMAC key the audit trail's key is derived from (AUDIT_KEY_ID). */
+  keys: { provider: 'kms'; kmsKeyId: string; auditKeyId?: string } | { provider: 'local'; keyFile: string };
+  /** Where checkpoints of the audit chains' heads are kept: S3 with Object Lock in AWS, an append-only file locally. */
+  auditAnchor: { provider: 's3'; bucket: string } | { provider: 'file'; path: string } | { provider: 'none' };
+  /** Most audit entries one verification call checks before answering a `next` cursor. */
+  auditVerifyPageEntries: number;
   keyCache: { maxEntries: number; ttlMs: number };
   reviewIntervals: ReviewIntervals;
   idempotencyTtlSeconds: number;
@@ -42,7 +47,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
   let keys: Config['keys'];
   if (provider === 'kms') {
     if (!env.KMS_KEY_ID) throw new ConfigError('KMS_KEY_ID', 'is required when KEY_PROVIDER is kms.');
-    keys = { provider, kmsKeyId: env.KMS_KEY_ID };
+    keys = { provider, kmsKeyId: env.KMS_KEY_ID, ...(env.AUDIT_KEY_ID ? { auditKeyId: env.AUDIT_KEY_ID } : {}) };
   } else if (provider === 'local') {
     if (!env.LOCAL_KEY_FILE) throw new ConfigError('LOCAL_KEY_FILE', 'is required when KEY_PROVIDER is local.');
     keys = { provider, keyFile: env.LOCAL_KEY_FILE };
@@ -83,5 +88,11 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
         ? { provider: 'folder', folder: env.DOWNLOADS_FOLDER }
         : { provider: 'none' },
     responseInlineMaxBytes: positiveInt(env, 'RESPONSE_INLINE_MAX_BYTES', 5_000_000),
+    auditVerifyPageEntries: positiveInt(env, 'AUDIT_VERIFY_PAGE_ENTRIES', 5_000),
+    auditAnchor: env.AUDIT_CHECKPOINT_BUCKET
+      ? { provider: 's3', bucket: env.AUDIT_CHECKPOINT_BUCKET }
+      : env.AUDIT_CHECKPOINT_FILE
+        ? { provider: 'file', path: env.AUDIT_CHECKPOINT_FILE }
+        : { provider: 'none' },
   };
 }

@@ -6,19 +6,30 @@ import { EventBridgePublisher, FileEventPublisher } from '../events/index.js';
 import { ExportService } from '../exports/index.js';
 import { SharingService } from '../sharing/index.js';
 import { RequestRepository, RequestService } from '../requests/index.js';
-import { ErasureService } from '../erasure/index.js';
+import { ErasureService, ErasureSupervisor } from '../erasure/index.js';
 import { RetentionService } from '../retention/index.js';
 import { SelfService } from '../self-service/index.js';
 import { OutboxNotifier } from '../notify/index.js';
 import { FolderDownloadStore } from '../downloads/index.js';
 import { UnavailableError } from '../errors/index.js';
-import { AuditRepository, AuditTrail, ERASED, type SubjectResolver } from '../audit/index.js';
+import { AuditKeys, AuditRepository, AuditTrail, defaultAuditOptions, ERASED, type SubjectResolver } from '../audit/index.js';
+import { FileAuditAnchor } from '../anchors/index.js';
 import { DataKeyRing, KeyCache } from '../crypto/index.js';
 import { CustomerRepository, CustomerService } from '../customers/index.js';
 import { InteractionRepository, InteractionService } from '../interactions/index.js';
 import { KmsKeyService, LocalKeyService } from '../keys/index.js';
-import { systemClock, type Clock, type DownloadStore, type EventPublisher, type KeyService, type Notifier, type Store } from '../ports/index.js';
-import { DynamoStore } from '../store/index.js';
+import {
+  systemClock,
+  type AuditAnchor,
+  type Clock,
+  type DownloadStore,
+  type EventPublisher,
+  type IntegrityFailureHandler,
+  type KeyService,
+  type Notifier,
+  type Store,
+} from '../ports/index.js';
+import { AuthenticatedCursorStore, DynamoStore } from '../store/index.js';
 import { ConfigError, type Config } from './config.js';
 
 /** The wired services: what handlers call. Built once per process (cold start). */
@@ -36,6 +47,8 @@ export interface Container {
   sharing: SharingService;
   requests: RequestService;
   erasure: ErasureService;
+  /** Unfinished erasures: listed, resumed, retried. */
+  erasures: ErasureSupervisor;
   retention: RetentionService;
   self: SelfService;
   downloads: DownloadStore;
@@ -52,9 +65,12 @@ export interface Overrides {
   events?: EventPublisher;
   notifier?: Notifier;
   downloads?: DownloadStore;
+  auditAnchor?: AuditAnchor;
   onPublishFailure?: PublishFailureHandler;
   /** A one-time code could not be sent; the caller's answer stays the same. */
   onUndelivered?: (error: UnavailableError) => void;
+  /** A stored record failed its integrity check (the functions count it for the alarm). */
+  onIntegrityFailure?: IntegrityFailureHandler;
 }
 
 /** A decision stays recorded when its event cannot be published; this says so in the log. */
@@ -100,6 +116,21 @@ function createDownloads(config: Config, given: DownloadStore | undefined): Down
   }
 }
 
+const logIntegrityFailure: IntegrityFailureHandler = (failure) =>
+  console.error(JSON.stringify({ level: 'ERROR', message: 'stored record failed its integrity check', ...failure }));
+
+function createAuditAnchor(config: Config, given: AuditAnchor | undefined): AuditAnchor | undefined {
+  if (given) return given;
+  switch (config.auditAnchor.provider) {
+    case 'file':
+      return new FileAuditAnchor(config.auditAnchor.path);
+    case 'none':
+      return undefined;
+    case 's3':
+      throw unwired('AUDIT_CHECKPOINT_BUCKET');
+  }
+}
+
 const logUndelivered = (error: UnavailableError) =>
   console.error(JSON.stringify({ level: 'ERROR', message: 'one-time code not sent', causeName: (error.cause as Error | undefined)?.name }));
 
@@ -126,30 +157,45 @@ export function createDynamoClient(config: Pick<Config, 'region' | 'dynamodbEndp
 
 function createKeyService(config: Config, instrument: NonNullable<Overrides['instrument']>): KeyService {
   return config.keys.provider === 'kms'
-    ? new KmsKeyService(instrument(new KMSClient({ region: config.region })), config.keys.kmsKeyId)
+    ? new KmsKeyService(instrument(new KMSClient({ region: config.region })), config.keys.kmsKeyId, config.keys.auditKeyId)
     : LocalKeyService.fromFile(config.keys.keyFile);
 }
 
 export function createContainer(config: Config, overrides: Overrides = {}): Container {
   const instrument = overrides.instrument ?? (<C>(client: C) => client);
-  const store = overrides.store ?? new DynamoStore(overrides.dynamodb ?? instrument(createDynamoClient(config)), config.tablePrefix);
-  const repository = new CustomerRepository(store);
+  const tables = overrides.store ?? new DynamoStore(overrides.dynamodb ?? instrument(createDynamoClient(config)), config.tablePrefix);
+  const keyService = overrides.keyService ?? createKeyService(config, instrument);
   const keys = new DataKeyRing(
-    store,
-    overrides.keyService ?? createKeyService(config, instrument),
+    tables,
+    keyService,
     new KeyCache(config.keyCache),
-    async () => !(await repository.hasCustomers()),
+    async () => !(await new CustomerRepository(tables).hasCustomers()),
   );
+  // One root MAC key from the key service (GenerateMac, which every function may use):
+  // the audit chains and every list cursor handed out are authenticated under keys derived
+  // from it, so a forged or foreign cursor is refused as bad input instead of reaching the table.
+  const macKeys = new AuditKeys(keyService);
+  const store: Store = new AuthenticatedCursorStore(tables, () => macKeys.key('list-cursor'));
+  const repository = new CustomerRepository(store);
   const clock = overrides.clock ?? systemClock;
-  const audit = new AuditTrail(new AuditRepository(store), store, clock);
+  // The audit key comes from the key service (never the table); checkpoints go where the application cannot rewrite them.
+  const auditAnchor = createAuditAnchor(config, overrides.auditAnchor);
+  const audit = new AuditTrail({
+    repository: new AuditRepository(store),
+    store,
+    clock,
+    keys: macKeys,
+    ...(auditAnchor ? { anchor: auditAnchor } : {}),
+  }, { ...defaultAuditOptions, verifyPageEntries: config.auditVerifyPageEntries });
+  const onIntegrityFailure = overrides.onIntegrityFailure ?? logIntegrityFailure;
   const customers = new CustomerService(
-    { repository, keys, clock, audit },
+    { repository, keys, clock, audit, onIntegrityFailure },
     { reviewIntervals: config.reviewIntervals, idempotencyTtlSeconds: config.idempotencyTtlSeconds },
   );
-  const interactions = new InteractionService({ repository: new InteractionRepository(store), store, keys, clock, audit });
+  const interactions = new InteractionService({ repository: new InteractionRepository(store), store, keys, clock, audit, onIntegrityFailure });
   const events = overrides.events ?? createPublisher(config, instrument);
   const onPublishFailure = overrides.onPublishFailure ?? logPublishFailure;
-  const consent = new ConsentService({ repository: new ConsentRepository(store), store, keys, clock, audit, events, onPublishFailure });
+  const consent = new ConsentService({ repository: new ConsentRepository(store), store, keys, clock, audit, events, onPublishFailure, onIntegrityFailure });
   const exports = new ExportService({ consent, customers, repository, keys, audit });
   const sharing = new SharingService({ store, clock, audit, consent, customers, repository });
   const requests = new RequestService({
@@ -164,6 +210,7 @@ export function createContainer(config: Config, overrides: Overrides = {}): Cont
     interactions,
     sharing,
     onPublishFailure,
+    onIntegrityFailure,
   });
   const erasure = new ErasureService({ store, keys, clock, audit, requests });
   const notifier = createNotifier(config, overrides.notifier);
@@ -184,6 +231,7 @@ export function createContainer(config: Config, overrides: Overrides = {}): Cont
     sharing,
     requests,
     erasure,
+    erasures: new ErasureSupervisor({ store, clock, audit, events }),
     retention: new RetentionService({ store, clock, audit, erasure, events }),
     self: new SelfService({ store, keys, clock, repository, notifier, onUndelivered: overrides.onUndelivered ?? logUndelivered }),
     downloads,

@@ -13,6 +13,12 @@ export async function freshTables(): Promise<{ client: DynamoDBClient; prefix: s
   return { client, prefix, endpoint };
 }
 
+/** A client for tables an earlier `freshTables` created (a restarted app on the same tables). */
+export function existingTables(prefix: string): { client: DynamoDBClient; prefix: string; endpoint: string } {
+  const endpoint = inject('dynamodbEndpoint');
+  return { client: createDynamoClient({ region: 'local', dynamodbEndpoint: endpoint }), prefix, endpoint };
+}
+
 /** Every raw item of every table under `prefix`, as DynamoDB returns them (attribute values). */
 export async function scanAll(client: DynamoDBClient, prefix: string): Promise<Array<Record<string, unknown>>> {
   const items: Array<Record<string, unknown>> = [];

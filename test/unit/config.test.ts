@@ -28,7 +28,21 @@ describe('configFromEnv', () => {
       notifier: { provider: 'none' },
       downloads: { provider: 'none' },
       responseInlineMaxBytes: 5_000_000,
+      auditAnchor: { provider: 'none' },
+      auditVerifyPageEntries: 5_000,
     });
+  });
+
+  it('keeps audit checkpoints in a bucket or a file, keys the trail with the HMAC key, and bounds a verification call', () => {
+    expect(configFromEnv({ ...local, AUDIT_CHECKPOINT_BUCKET: 'kehu-prod-audit' }).auditAnchor).toEqual({ provider: 's3', bucket: 'kehu-prod-audit' });
+    expect(configFromEnv({ ...local, AUDIT_CHECKPOINT_FILE: '/tmp/a.log' }).auditAnchor).toEqual({ provider: 'file', path: '/tmp/a.log' });
+    expect(configFromEnv({ KMS_KEY_ID: 'alias/kehu', AUDIT_KEY_ID: 'alias/kehu-audit' }).keys).toEqual({
+      provider: 'kms',
+      kmsKeyId: 'alias/kehu',
+      auditKeyId: 'alias/kehu-audit',
+    });
+    expect(configFromEnv({ ...local, AUDIT_VERIFY_PAGE_ENTRIES: '200' }).auditVerifyPageEntries).toBe(200);
+    expect(configErrorOf({ ...local, AUDIT_VERIFY_PAGE_ENTRIES: '0' }).message).toMatch(/AUDIT_VERIFY_PAGE_ENTRIES/);
   });
 
   it('offers large answers through a bucket or a folder when told', () => {

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { startDynamo } from './dynamodb.js';
 import { startLocalApp } from './app.js';
+import { localDataDir } from './data-dir.js';
 
 /**
  * `npm start`: the whole API on localhost, no AWS account. DynamoDB Local keeps its data
@@ -12,7 +13,7 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 // No CloudWatch here: EMF metric lines would only clutter the terminal.
 process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
-const dataDir = resolve(process.env.DATA_DIR || '.data');
+const dataDir = localDataDir();
 const port = Number(process.env.PORT || 3000);
 const dynamoPort = Number(process.env.DYNAMODB_PORT || 8000);
 const corsOrigins = process.env.CORS_ORIGINS?.split(',').filter(Boolean);
@@ -31,7 +32,8 @@ try {
 
 console.log(`Kehu API        ${app.url}  (OpenAPI: ${app.url}/v1/openapi.json)`);
 console.log(`DynamoDB Local  ${dynamo.endpoint}  (data in ${dbPath})`);
-console.log(`Get a token:    npm run token -- --role admin`);
+// A token must come from the same data directory's secret, so the hint carries DATA_DIR when it was set.
+console.log(`Get a token:    ${process.env.DATA_DIR ? `DATA_DIR=${process.env.DATA_DIR} ` : ''}npm run token -- --role admin`);
 console.log('Ctrl-C stops both.');
 
 let stopping = false;

@@ -12,6 +12,20 @@ import type { Role } from '../shared/access/index.js';
 export const LOCAL_ISSUER = 'kehu-local';
 export const LOCAL_AUDIENCE = 'kehu-local';
 
+/**
+ * The secret a local server created under its data directory, or undefined if no server
+ * has started there: a token is only worth minting with the running server's secret.
+ */
+export function existingTokenSecret(path: string): Uint8Array | undefined {
+  try {
+    return readFileSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+/** The server's secret, created (0600) on its first start. */
 export function loadTokenSecret(path: string): Uint8Array {
   try {
     return readFileSync(path);
@@ -42,6 +56,20 @@ export async function signToken(
     .sign(secret);
 }
 
+/** A bearer token checked: its claims, or why the local server refuses it (the 401's detail). */
+export type BearerCheck = { claims: Record<string, string> } | { refused: string };
+
+/**
+ * Why jose refused a token, said so that a developer can act on it. API Gateway's own 401
+ * says less; locally the usual cause is a token minted under another DATA_DIR.
+ */
+const refusals: Record<string, string> = {
+  ERR_JWS_SIGNATURE_VERIFICATION_FAILED:
+    "This token was not signed with this server's secret (local-jwt.key under its DATA_DIR): mint it with npm run token and the DATA_DIR the server uses.",
+  ERR_JWT_EXPIRED: 'This token has expired: mint a new one with npm run token.',
+  ERR_JWT_CLAIM_VALIDATION_FAILED: 'This token was not issued for the local Kehu API (issuer, audience or time): mint one with npm run token.',
+};
+
 /**
  * Verifies bearer tokens as the authorizer would and answers the claims in the form API
  * Gateway hands them to Lambda (strings; arrays as `[a b]`), or undefined if invalid.
@@ -54,10 +82,15 @@ export class BearerVerifier {
   constructor(private readonly secret: Uint8Array) {}
 
   async verify(header: string | undefined): Promise<Record<string, string> | undefined> {
+    const checked = await this.check(header);
+    return 'claims' in checked ? checked.claims : undefined;
+  }
+
+  async check(header: string | undefined): Promise<BearerCheck> {
     const token = /^Bearer\s+(\S+)$/i.exec(header ?? '')?.[1];
-    if (!token) return undefined;
+    if (!token) return { refused: 'A valid bearer token is required.' };
     const known = this.verified.get(token);
-    if (known) return known;
+    if (known) return { claims: known };
     try {
       const { payload } = await jwtVerify(token, this.secret, { issuer: LOCAL_ISSUER, audience: LOCAL_AUDIENCE, algorithms: ['HS256'] });
       const claims = Object.fromEntries(
@@ -65,9 +98,9 @@ export class BearerVerifier {
       );
       const ttl = (payload.exp ?? 0) * 1000 - Date.now();
       if (ttl > 0) this.verified.set(token, claims, { ttl });
-      return claims;
-    } catch {
-      return undefined;
+      return { claims };
+    } catch (error) {
+      return { refused: refusals[(error as { code?: string }).code ?? ''] ?? 'This is not a valid bearer token.' };
     }
   }
 }

@@ -8,14 +8,14 @@ import { DeleteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from 
 import { createErasureConsumer } from '../functions/erasure/handler.js';
 import { createObservability } from '../functions/http/index.js';
 import { localConfig } from '../local/app.js';
-import type { AuditContext } from '../shared/audit/index.js';
-import { resolveView } from '../shared/customers/index.js';
-import { FolderDownloadStore } from '../shared/downloads/index.js';
-import { LocalKeyService } from '../shared/keys/index.js';
-import type { StoreItem, Write } from '../shared/ports/index.js';
+import type { AuditContext } from '../shared/platform/audit/index.js';
+import { resolveView } from '../shared/contexts/customers/index.js';
+import { FolderDownloadStore } from '../shared/platform/downloads/index.js';
+import { LocalKeyService } from '../shared/platform/keys/index.js';
+import type { StoreItem, Write } from '../shared/platform/ports/index.js';
 import { createContainer, createDynamoClient, type Container } from '../shared/runtime/index.js';
-import { DynamoStore, ensureTables } from '../shared/store/index.js';
-import { dataTable, keysTable, physicalTableName } from '../shared/store/tables.js';
+import { DynamoStore, ensureTables } from '../shared/platform/store/index.js';
+import { dataTable, keysTable, physicalTableName } from '../shared/platform/store/tables.js';
 import type { BenchEnvironment } from './customer-records.js';
 import { CountingKeyService, callsBetween, type KeyServiceCalls } from './lib/counting-key-service.js';
 import { CountingStore, storeCallsBetween, type StoreCalls, addCalls } from './lib/counting-store.js';
@@ -40,7 +40,7 @@ const PURPOSE = 'bench-newsletter';
 const NOTICE = '2026-01';
 const dpo: AuditContext = { actor: { id: 'dpo', role: 'dpo' }, purpose: 'bench' };
 const agent: AuditContext = { actor: { id: 'agent', role: 'agent' }, purpose: 'bench' };
-/** The export's own cap on each list (`EXPORT_MAX_ROWS` in shared/requests/service.ts). */
+/** The export's own cap on each list (`EXPORT_MAX_ROWS` in shared/contexts/requests/service.ts). */
 const EXPORT_CAP = 10_000;
 const SUMMARY = 'Asked about the delivery date of order 2026-0042 and changed the delivery address; agreed to a call back next week.';
 /** Lambda's payload limit for a synchronous invocation's response ("6 MB"), taken at its larger reading. */

@@ -4,14 +4,14 @@ import { createErasureConsumer, erasureOfMessage } from '../functions/erasure/ha
 import { createJobsHandler, type JobMessage } from '../functions/jobs/handler.js';
 import { createHandlers } from '../functions/handlers.js';
 import { createObservability } from '../functions/http/index.js';
-import { FolderDownloadStore } from '../shared/downloads/index.js';
-import { FileEventPublisher } from '../shared/events/index.js';
-import type { DomainEvent, EventPublisher } from '../shared/ports/index.js';
+import { FolderDownloadStore } from '../shared/platform/downloads/index.js';
+import { FileEventPublisher } from '../shared/platform/events/index.js';
+import type { DomainEvent, EventPublisher } from '../shared/platform/ports/index.js';
 import { LocalQueue } from './queue.js';
 import { routeTable } from '../functions/routes.js';
 import { createContainer, createDynamoClient, type Config, type Container, type Overrides } from '../shared/runtime/index.js';
-import { defaultReviewIntervals } from '../shared/customers/index.js';
-import { ensureTables } from '../shared/store/index.js';
+import { defaultReviewIntervals } from '../shared/contexts/customers/index.js';
+import { ensureTables } from '../shared/platform/store/index.js';
 import { createLocalApi } from './server.js';
 import { loadTokenSecret } from './tokens.js';
 

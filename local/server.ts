@@ -4,8 +4,8 @@ import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { HttpHandler } from '../functions/http/index.js';
 import { routeKey, toProblem, type RouteSpec } from '../functions/http/index.js';
-import type { FolderDownloadStore } from '../shared/downloads/index.js';
-import { UnauthenticatedError, ValidationError } from '../shared/errors/index.js';
+import type { FolderDownloadStore } from '../shared/platform/downloads/index.js';
+import { UnauthenticatedError, ValidationError } from '../shared/platform/errors/index.js';
 import { BearerVerifier } from './tokens.js';
 
 /** API Gateway's own payload limit. */

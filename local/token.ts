@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { isRole, roles, type Role } from '../shared/access/index.js';
+import { isRole, roles, type Role } from '../shared/platform/access/index.js';
 import { tokenSecretPath } from './app.js';
 import { localDataDir } from './data-dir.js';
 import { existingTokenSecret, signToken } from './tokens.js';

@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { SignJWT, jwtVerify } from 'jose';
 import { LRUCache } from 'lru-cache';
-import type { Role } from '../shared/access/index.js';
+import type { Role } from '../shared/platform/access/index.js';
 
 /**
  * Local stand-in for Cognito and API Gateway's JWT authorizer: tokens signed (HS256) with

@@ -1,4 +1,4 @@
-import type { EncryptionContext, GeneratedDataKey, KeyService } from '../../shared/ports/index.js';
+import type { EncryptionContext, GeneratedDataKey, KeyService } from '../../shared/platform/ports/index.js';
 
 export interface KeyServiceCalls {
   generateDataKey: number;

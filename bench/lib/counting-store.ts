@@ -1,4 +1,4 @@
-import { ConditionFailedError, type QueryInput, type QueryPage, type Store, type StoreItem, type Write } from '../../shared/ports/index.js';
+import { ConditionFailedError, type QueryInput, type QueryPage, type Store, type StoreItem, type Write } from '../../shared/platform/ports/index.js';
 
 export interface StoreCalls {
   get: number;

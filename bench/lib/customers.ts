@@ -1,5 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import type { CreateCustomerInput } from '../../shared/customers/index.js';
+import type { CreateCustomerInput } from '../../shared/contexts/customers/index.js';
 
 const PHONE_SPACE = 100_000_000; // the 8 digits after +86138
 

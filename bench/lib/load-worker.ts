@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { CreateCustomerInput } from '../../shared/customers/index.js';
+import type { CreateCustomerInput } from '../../shared/contexts/customers/index.js';
 import { createDynamoClient } from '../../shared/runtime/index.js';
 import type { ApiServer, JobMessage, LoadJob, LoadResult, LoadTarget, WorkerMessage } from './load.js';
 import { runConcurrent } from './measure.js';

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { CreateCustomerInput } from '../../shared/customers/index.js';
+import type { CreateCustomerInput } from '../../shared/contexts/customers/index.js';
 import type { Timings } from './measure.js';
 
 /**

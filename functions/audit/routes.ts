@@ -1,4 +1,4 @@
-import { auditPageSchema, listAuditQuery, verificationReportSchema, verifyAuditBody } from '../../shared/audit/index.js';
+import { auditPageSchema, listAuditQuery, verificationReportSchema, verifyAuditBody } from '../../shared/platform/audit/index.js';
 import { defineRoutes } from '../http/route.js';
 
 const context = 'audit';

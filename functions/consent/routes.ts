@@ -1,4 +1,4 @@
-import { roles } from '../../shared/access/index.js';
+import { roles } from '../../shared/platform/access/index.js';
 import {
   consentStateSchema,
   consentsSchema,
@@ -9,8 +9,8 @@ import {
   recordConsentSchema,
   renewalsQuery,
   renewalsSchema,
-} from '../../shared/consent/index.js';
-import { customerIdParams } from '../../shared/customers/index.js';
+} from '../../shared/contexts/consent/index.js';
+import { customerIdParams } from '../../shared/contexts/customers/index.js';
 import { defineRoutes } from '../http/route.js';
 
 const context = 'consent';

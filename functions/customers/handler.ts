@@ -1,6 +1,6 @@
-import type { Actor } from '../../shared/access/index.js';
-import { canSeeContacts, resolveView, type CustomerRecord } from '../../shared/customers/index.js';
-import { ForbiddenError } from '../../shared/errors/index.js';
+import type { Actor } from '../../shared/platform/access/index.js';
+import { canSeeContacts, resolveView, type CustomerRecord } from '../../shared/contexts/customers/index.js';
+import { ForbiddenError } from '../../shared/platform/errors/index.js';
 import type { Container } from '../../shared/runtime/index.js';
 import { createHttpHandler, type HttpHandler, type HttpHandlerOptions, type Operations } from '../http/index.js';
 import { customerRoutes } from './routes.js';

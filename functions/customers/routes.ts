@@ -10,7 +10,7 @@ import {
   updateCustomerSchema,
   verificationResultSchema,
   verificationSchema,
-} from '../../shared/customers/index.js';
+} from '../../shared/contexts/customers/index.js';
 import { defineRoutes } from '../http/route.js';
 
 const context = 'customers';

@@ -2,7 +2,7 @@ import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-p
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import * as z from 'zod/mini';
-import { referenceOf } from '../../shared/erasure/index.js';
+import { referenceOf } from '../../shared/contexts/erasure/index.js';
 import type { Container } from '../../shared/runtime/index.js';
 import type { Observability } from '../http/index.js';
 import { parse } from '../http/validation.js';

@@ -1,4 +1,4 @@
-import { analysisExportResult, analysisExportSchema, marketingExportResult, marketingExportSchema } from '../../shared/exports/index.js';
+import { analysisExportResult, analysisExportSchema, marketingExportResult, marketingExportSchema } from '../../shared/contexts/exports/index.js';
 import { defineRoutes } from '../http/route.js';
 
 const context = 'exports';

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { isRole, roles as allRoles, type Actor, type Role } from '../../shared/access/index.js';
-import { ForbiddenError, UnauthenticatedError } from '../../shared/errors/index.js';
+import { isRole, roles as allRoles, type Actor, type Role } from '../../shared/platform/access/index.js';
+import { ForbiddenError, UnauthenticatedError } from '../../shared/platform/errors/index.js';
 
 type Claim = string | number | boolean | string[];
 type Claims = Record<string, Claim>;

@@ -2,8 +2,8 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
-import { KehuError, UnavailableError, ValidationError, type ErrorKind, type FieldIssue } from '../../shared/errors/index.js';
-import { SealError } from '../../shared/crypto/index.js';
+import { KehuError, UnavailableError, ValidationError, type ErrorKind, type FieldIssue } from '../../shared/platform/errors/index.js';
+import { SealError } from '../../shared/platform/crypto/index.js';
 
 /** RFC 9457 problem details. `type` is stable; `detail` is for people. */
 export interface Problem {

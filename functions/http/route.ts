@@ -1,5 +1,5 @@
 import type * as z from 'zod/mini';
-import type { Actor, CustomerActor, Role } from '../../shared/access/index.js';
+import type { Actor, CustomerActor, Role } from '../../shared/platform/access/index.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 

@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
-import { ValidationError, type FieldIssue } from '../../shared/errors/index.js';
+import { ValidationError, type FieldIssue } from '../../shared/platform/errors/index.js';
 
 // English messages that describe the rule, never the rejected value.
 z.config(en());

@@ -1,5 +1,5 @@
-import { customerIdParams, pageQuery } from '../../shared/customers/index.js';
-import { createInteractionSchema, interactionPageSchema, interactionSchema } from '../../shared/interactions/index.js';
+import { customerIdParams, pageQuery } from '../../shared/contexts/customers/index.js';
+import { createInteractionSchema, interactionPageSchema, interactionSchema } from '../../shared/contexts/interactions/index.js';
 import { defineRoutes } from '../http/route.js';
 
 const context = 'interactions';

@@ -7,9 +7,9 @@ import {
   subjectExportSchema,
   transitionSchema,
   certificatePageSchema,
-} from '../../shared/requests/index.js';
-import { pageQuery } from '../../shared/customers/index.js';
-import { erasureIdParams, erasureRunPageSchema, erasureRunSchema, listErasuresQuery } from '../../shared/erasure/index.js';
+} from '../../shared/contexts/requests/index.js';
+import { pageQuery } from '../../shared/contexts/customers/index.js';
+import { erasureIdParams, erasureRunPageSchema, erasureRunSchema, listErasuresQuery } from '../../shared/contexts/erasure/index.js';
 import { defineRoutes } from '../http/route.js';
 
 const context = 'requests';

@@ -1,4 +1,4 @@
-import { policiesSchema, putPoliciesSchema, sweepResultSchema } from '../../shared/retention/index.js';
+import { policiesSchema, putPoliciesSchema, sweepResultSchema } from '../../shared/contexts/retention/index.js';
 import { defineRoutes } from '../http/route.js';
 
 const context = 'retention';

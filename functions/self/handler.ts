@@ -1,4 +1,4 @@
-import type { CustomerActor } from '../../shared/access/index.js';
+import type { CustomerActor } from '../../shared/platform/access/index.js';
 import type { Container } from '../../shared/runtime/index.js';
 import { createHttpHandler, type HttpHandler, type HttpHandlerOptions, type Operations } from '../http/index.js';
 import { selfRoutes } from './routes.js';

@@ -1,6 +1,6 @@
-import { consentStateSchema, recordConsentSchema } from '../../shared/consent/index.js';
-import { requestSchema, selfRequestSchema, subjectExportSchema } from '../../shared/requests/index.js';
-import { challengeSchema, createSessionSchema, requestCodeSchema, sessionSchema } from '../../shared/self-service/index.js';
+import { consentStateSchema, recordConsentSchema } from '../../shared/contexts/consent/index.js';
+import { requestSchema, selfRequestSchema, subjectExportSchema } from '../../shared/contexts/requests/index.js';
+import { challengeSchema, createSessionSchema, requestCodeSchema, sessionSchema } from '../../shared/contexts/self-service/index.js';
 import { defineRoutes } from '../http/route.js';
 
 const context = 'self';

@@ -6,7 +6,7 @@ import {
   partnerSchema,
   sharePageSchema,
   shareResultSchema,
-} from '../../shared/sharing/index.js';
+} from '../../shared/contexts/sharing/index.js';
 import { defineRoutes } from '../http/route.js';
 
 const context = 'sharing';

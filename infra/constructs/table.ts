@@ -2,7 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
-import { physicalTableName, type TableDefinition } from '../../shared/store/tables.js';
+import { physicalTableName, type TableDefinition } from '../../shared/platform/store/tables.js';
 
 export interface KehuTableProps {
   definition: TableDefinition;

@@ -13,7 +13,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { routeTable } from '../../functions/routes.js';
-import { auditTable, dataTable } from '../../shared/store/tables.js';
+import { auditTable, dataTable } from '../../shared/platform/store/tables.js';
 import type { DeploymentConfig } from '../config.js';
 import { KehuFunction } from '../constructs/function.js';
 

@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type { Construct } from 'constructs';
-import { auditTable, dataTable, keysTable } from '../../shared/store/tables.js';
+import { auditTable, dataTable, keysTable } from '../../shared/platform/store/tables.js';
 import type { DeploymentConfig } from '../config.js';
 import { allowLogGroupEncryption } from '../constructs/log-encryption.js';
 import { KehuTable } from '../constructs/table.js';

@@ -1,7 +1,7 @@
 import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import type { Construct } from 'constructs';
-import { roles } from '../../shared/access/index.js';
+import { roles } from '../../shared/platform/access/index.js';
 import type { DeploymentConfig } from '../config.js';
 
 export interface IdentityStackProps extends StackProps {

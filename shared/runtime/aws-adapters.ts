@@ -1,9 +1,9 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { S3AuditAnchor } from '../anchors/s3-audit-anchor.js';
-import { S3DownloadStore } from '../downloads/s3-download-store.js';
-import { AwsNotifier } from '../notify/index.js';
+import { S3AuditAnchor } from '../platform/anchors/s3-audit-anchor.js';
+import { S3DownloadStore } from '../platform/downloads/s3-download-store.js';
+import { AwsNotifier } from '../platform/notify/index.js';
 import type { Config } from './config.js';
 import type { Overrides } from './container.js';
 

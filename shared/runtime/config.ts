@@ -1,4 +1,4 @@
-import { parseReviewIntervals, defaultReviewIntervals, type ReviewIntervals } from '../customers/review-policy.js';
+import { parseReviewIntervals, defaultReviewIntervals, type ReviewIntervals } from '../contexts/customers/review-policy.js';
 
 /** Everything that differs between deployments, read once at start-up. */
 export interface Config {

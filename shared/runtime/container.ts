@@ -1,23 +1,23 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { ConsentRepository, ConsentService, type PublishFailureHandler } from '../consent/index.js';
-import { EventBridgePublisher, FileEventPublisher } from '../events/index.js';
-import { ExportService } from '../exports/index.js';
-import { SharingService } from '../sharing/index.js';
-import { RequestRepository, RequestService } from '../requests/index.js';
-import { ErasureService, ErasureSupervisor } from '../erasure/index.js';
-import { RetentionService } from '../retention/index.js';
-import { SelfService } from '../self-service/index.js';
-import { OutboxNotifier } from '../notify/index.js';
-import { FolderDownloadStore } from '../downloads/index.js';
-import { UnavailableError } from '../errors/index.js';
-import { AuditKeys, AuditRepository, AuditTrail, defaultAuditOptions, ERASED, type SubjectResolver } from '../audit/index.js';
-import { FileAuditAnchor } from '../anchors/index.js';
-import { DataKeyRing, KeyCache } from '../crypto/index.js';
-import { CustomerRepository, CustomerService } from '../customers/index.js';
-import { InteractionRepository, InteractionService } from '../interactions/index.js';
-import { KmsKeyService, LocalKeyService } from '../keys/index.js';
+import { ConsentRepository, ConsentService, type PublishFailureHandler } from '../contexts/consent/index.js';
+import { EventBridgePublisher, FileEventPublisher } from '../platform/events/index.js';
+import { ExportService } from '../contexts/exports/index.js';
+import { SharingService } from '../contexts/sharing/index.js';
+import { RequestRepository, RequestService } from '../contexts/requests/index.js';
+import { ErasureRunRepository, ErasureService, ErasureSupervisor } from '../contexts/erasure/index.js';
+import { RetentionService } from '../contexts/retention/index.js';
+import { SelfService } from '../contexts/self-service/index.js';
+import { OutboxNotifier } from '../platform/notify/index.js';
+import { FolderDownloadStore } from '../platform/downloads/index.js';
+import { UnavailableError } from '../platform/errors/index.js';
+import { AuditKeys, AuditRepository, AuditTrail, defaultAuditOptions, ERASED, type SubjectResolver } from '../platform/audit/index.js';
+import { FileAuditAnchor } from '../platform/anchors/index.js';
+import { DataKeyRing, KeyCache } from '../platform/crypto/index.js';
+import { CustomerRepository, CustomerService } from '../contexts/customers/index.js';
+import { InteractionRepository, InteractionService } from '../contexts/interactions/index.js';
+import { KmsKeyService, LocalKeyService } from '../platform/keys/index.js';
 import {
   systemClock,
   type AuditAnchor,
@@ -28,8 +28,8 @@ import {
   type KeyService,
   type Notifier,
   type Store,
-} from '../ports/index.js';
-import { AuthenticatedCursorStore, DynamoStore } from '../store/index.js';
+} from '../platform/ports/index.js';
+import { AuthenticatedCursorStore, DynamoStore } from '../platform/store/index.js';
 import { ConfigError, type Config } from './config.js';
 
 /** The wired services: what handlers call. Built once per process (cold start). */
@@ -209,6 +209,7 @@ export function createContainer(config: Config, overrides: Overrides = {}): Cont
     consent,
     interactions,
     sharing,
+    erasures: new ErasureRunRepository(store),
     onPublishFailure,
     onIntegrityFailure,
   });

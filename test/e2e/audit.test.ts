@@ -5,9 +5,9 @@ import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJobsHandler } from '../../functions/jobs/handler.js';
 import { createObservability } from '../../functions/http/index.js';
-import { UnavailableError } from '../../shared/errors/index.js';
-import type { Store } from '../../shared/ports/index.js';
-import { DynamoStore } from '../../shared/store/index.js';
+import { UnavailableError } from '../../shared/platform/errors/index.js';
+import type { Store } from '../../shared/platform/ports/index.js';
+import { DynamoStore } from '../../shared/platform/store/index.js';
 import { scanAll } from '../support/dynamo.js';
 import { newCustomer, startTestApi, type TestApi } from '../support/local-api.js';
 

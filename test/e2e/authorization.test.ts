@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routeTable } from '../../functions/routes.js';
-import { roles, type Role } from '../../shared/access/index.js';
+import { roles, type Role } from '../../shared/platform/access/index.js';
 import { newCustomer, startTestApi, type TestApi } from '../support/local-api.js';
 
 /**

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defineRoutes, type HttpHandler } from '../../functions/http/index.js';
 import { createLocalApi } from '../../local/server.js';
-import type { Download } from '../../shared/ports/index.js';
+import type { Download } from '../../shared/platform/ports/index.js';
 import { newCustomer, startTestApi, type TestApi } from '../support/local-api.js';
 
 /**

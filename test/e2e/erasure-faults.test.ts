@@ -3,12 +3,12 @@ import type { SQSEvent } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { createObservability } from '../../functions/http/index.js';
 import { createJobsHandler } from '../../functions/jobs/handler.js';
-import { RESUME_ERASURE_AFTER_MS } from '../../shared/erasure/index.js';
-import { UnavailableError } from '../../shared/errors/index.js';
-import { LocalKeyService } from '../../shared/keys/index.js';
-import type { DomainEvent, EventPublisher, KeyService, Store } from '../../shared/ports/index.js';
+import { RESUME_ERASURE_AFTER_MS } from '../../shared/contexts/erasure/index.js';
+import { UnavailableError } from '../../shared/platform/errors/index.js';
+import { LocalKeyService } from '../../shared/platform/keys/index.js';
+import type { DomainEvent, EventPublisher, KeyService, Store } from '../../shared/platform/ports/index.js';
 import type { Overrides } from '../../shared/runtime/index.js';
-import { DynamoStore } from '../../shared/store/index.js';
+import { DynamoStore } from '../../shared/platform/store/index.js';
 import { customerWithHistory, itemsOf } from '../support/erasure.js';
 import { startTestApi, type TestApi } from '../support/local-api.js';
 

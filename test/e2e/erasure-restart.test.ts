@@ -1,9 +1,9 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { UnavailableError } from '../../shared/errors/index.js';
-import type { DomainEvent, EventPublisher, Store } from '../../shared/ports/index.js';
-import { DynamoStore } from '../../shared/store/index.js';
+import { UnavailableError } from '../../shared/platform/errors/index.js';
+import type { DomainEvent, EventPublisher, Store } from '../../shared/platform/ports/index.js';
+import { DynamoStore } from '../../shared/platform/store/index.js';
 import { customerWithHistory, itemsOf } from '../support/erasure.js';
 import { startTestApi, type TestApi } from '../support/local-api.js';
 

@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import { createObservability } from '../../functions/http/index.js';
 import { signToken } from '../../local/tokens.js';
-import type { Role } from '../../shared/access/index.js';
+import type { Role } from '../../shared/platform/access/index.js';
 import { createJobsHandler } from '../../functions/jobs/handler.js';
-import { UnavailableError } from '../../shared/errors/index.js';
-import type { DomainEvent, EventPublisher } from '../../shared/ports/index.js';
+import { UnavailableError } from '../../shared/platform/errors/index.js';
+import type { DomainEvent, EventPublisher } from '../../shared/platform/ports/index.js';
 import { customerWithHistory, itemsOf } from '../support/erasure.js';
 import { startTestApi, type TestApi } from '../support/local-api.js';
 

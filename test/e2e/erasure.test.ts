@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { open } from '../../shared/crypto/index.js';
+import { open } from '../../shared/platform/crypto/index.js';
 import { scanAll } from '../support/dynamo.js';
 import { customerWithHistory, itemsOf } from '../support/erasure.js';
 import { startTestApi, type TestApi } from '../support/local-api.js';

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { UnavailableError } from '../../shared/errors/index.js';
-import { LocalKeyService } from '../../shared/keys/index.js';
-import type { KeyService, Store } from '../../shared/ports/index.js';
-import { DynamoStore } from '../../shared/store/index.js';
+import { UnavailableError } from '../../shared/platform/errors/index.js';
+import { LocalKeyService } from '../../shared/platform/keys/index.js';
+import type { KeyService, Store } from '../../shared/platform/ports/index.js';
+import { DynamoStore } from '../../shared/platform/store/index.js';
 import { createDynamoClient } from '../../shared/runtime/index.js';
 import { scanAll } from '../support/dynamo.js';
 import { newCustomer, startTestApi, type TestApi } from '../support/local-api.js';

@@ -1,7 +1,7 @@
 import { GetItemCommand, PutItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { IntegrityFailure } from '../../shared/ports/index.js';
-import { physicalTableName, dataTable } from '../../shared/store/index.js';
+import type { IntegrityFailure } from '../../shared/platform/ports/index.js';
+import { physicalTableName, dataTable } from '../../shared/platform/store/index.js';
 import { newCustomer, startTestApi, type TestApi } from '../support/local-api.js';
 
 /**

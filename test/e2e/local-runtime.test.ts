@@ -9,7 +9,7 @@ import { freePort } from '../../local/dynamodb.js';
 import { newCustomer, startTestApi, type TestApi } from '../support/local-api.js';
 import { signToken } from '../../local/tokens.js';
 import { outbox, signIn } from '../support/self-service.js';
-import type { Role } from '../../shared/access/index.js';
+import type { Role } from '../../shared/platform/access/index.js';
 
 /**
  * `npm start` as a user runs it: DynamoDB Local with data on disk, the API on a port,

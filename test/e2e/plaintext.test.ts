@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { roles } from '../../shared/access/index.js';
+import { roles } from '../../shared/platform/access/index.js';
 import { scanAll } from '../support/dynamo.js';
 import { newCustomer, startTestApi, type TestApi } from '../support/local-api.js';
 

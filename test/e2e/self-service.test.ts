@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UnavailableError } from '../../shared/errors/index.js';
+import { UnavailableError } from '../../shared/platform/errors/index.js';
 import { newCustomer, startTestApi, type TestApi } from '../support/local-api.js';
 import { codeFrom, outbox, signIn } from '../support/self-service.js';
 

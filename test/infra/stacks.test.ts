@@ -4,8 +4,8 @@ import type { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { routeTable } from '../../functions/routes.js';
-import { roles } from '../../shared/access/index.js';
-import { tableDefinitions } from '../../shared/store/tables.js';
+import { roles } from '../../shared/platform/access/index.js';
+import { tableDefinitions } from '../../shared/platform/store/tables.js';
 import { buildTestApp } from './support.js';
 
 /** The security properties of the deployment, asserted on the synthesized templates. */

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UpdateItemCommand, DeleteItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AuditKeys, AuditRepository, AuditTrail, legacyEntryHash, VerificationRangeError, type AuditEntry, type AuditTrailOptions } from '../../shared/audit/index.js';
-import { FileAuditAnchor } from '../../shared/anchors/index.js';
-import { LocalKeyService } from '../../shared/keys/index.js';
-import { ConditionFailedError, systemClock, type AuditAnchor, type Store } from '../../shared/ports/index.js';
-import { DynamoStore } from '../../shared/store/index.js';
+import { AuditKeys, AuditRepository, AuditTrail, legacyEntryHash, VerificationRangeError, type AuditEntry, type AuditTrailOptions } from '../../shared/platform/audit/index.js';
+import { FileAuditAnchor } from '../../shared/platform/anchors/index.js';
+import { LocalKeyService } from '../../shared/platform/keys/index.js';
+import { ConditionFailedError, systemClock, type AuditAnchor, type Store } from '../../shared/platform/ports/index.js';
+import { DynamoStore } from '../../shared/platform/store/index.js';
 import { freshTables } from '../support/dynamo.js';
 
 /** The audit trail on DynamoDB Local: concurrent appends, atomicity, tamper detection. */

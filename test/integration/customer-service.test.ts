@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { PreconditionFailedError } from '../../shared/errors/index.js';
-import { LocalKeyService } from '../../shared/keys/index.js';
+import { PreconditionFailedError } from '../../shared/platform/errors/index.js';
+import { LocalKeyService } from '../../shared/platform/keys/index.js';
 import { createContainer, type Container } from '../../shared/runtime/index.js';
-import { defaultReviewIntervals, resolveView, DuplicateContactError, type CreateCustomerInput } from '../../shared/customers/index.js';
-import type { Actor } from '../../shared/access/index.js';
+import { defaultReviewIntervals, resolveView, DuplicateContactError, type CreateCustomerInput } from '../../shared/contexts/customers/index.js';
+import type { Actor } from '../../shared/platform/access/index.js';
 import { freshTables, scanAll, testConfig } from '../support/dynamo.js';
 import { newCustomer } from '../support/local-api.js';
 

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ConditionFailedError, type Store } from '../../shared/ports/index.js';
-import { DynamoStore } from '../../shared/store/index.js';
+import { ConditionFailedError, type Store } from '../../shared/platform/ports/index.js';
+import { DynamoStore } from '../../shared/platform/store/index.js';
 import { createDynamoClient } from '../../shared/runtime/index.js';
-import { UnavailableError, ValidationError } from '../../shared/errors/index.js';
+import { UnavailableError, ValidationError } from '../../shared/platform/errors/index.js';
 import { freshTables } from '../support/dynamo.js';
 
 /** The Store adapter against DynamoDB Local's real API. */

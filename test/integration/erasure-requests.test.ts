@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { resolveView, type CreateCustomerInput } from '../../shared/customers/index.js';
-import { ConflictError } from '../../shared/errors/index.js';
-import { LocalKeyService } from '../../shared/keys/index.js';
-import type { DomainEvent } from '../../shared/ports/index.js';
+import { resolveView, type CreateCustomerInput } from '../../shared/contexts/customers/index.js';
+import { ConflictError } from '../../shared/platform/errors/index.js';
+import { LocalKeyService } from '../../shared/platform/keys/index.js';
+import type { DomainEvent } from '../../shared/platform/ports/index.js';
 import { createContainer, type Container } from '../../shared/runtime/index.js';
 import { freshTables, testConfig } from '../support/dynamo.js';
 import { newCustomer } from '../support/local-api.js';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ErasureRunRepository, RUN_SHARDS, type ErasureRun } from '../../shared/erasure/index.js';
-import { ValidationError } from '../../shared/errors/index.js';
-import { DynamoStore } from '../../shared/store/index.js';
+import { ErasureRunRepository, RUN_SHARDS, type ErasureRun } from '../../shared/contexts/erasure/index.js';
+import { ValidationError } from '../../shared/platform/errors/index.js';
+import { DynamoStore } from '../../shared/platform/store/index.js';
 import { freshTables } from '../support/dynamo.js';
 
 /** The index of unfinished erasures: spread over several partitions, read page by page, never scanned. */

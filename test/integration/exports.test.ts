@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Actor } from '../../shared/access/index.js';
-import { resolveView, type CreateCustomerInput } from '../../shared/customers/index.js';
-import { LocalKeyService } from '../../shared/keys/index.js';
+import type { Actor } from '../../shared/platform/access/index.js';
+import { resolveView, type CreateCustomerInput } from '../../shared/contexts/customers/index.js';
+import { LocalKeyService } from '../../shared/platform/keys/index.js';
 import { createContainer, type Container } from '../../shared/runtime/index.js';
 import { freshTables, testConfig } from '../support/dynamo.js';
 import { newCustomer } from '../support/local-api.js';

@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createHandlers } from '../../functions/handlers.js';
 import type { HttpHandler } from '../../functions/http/index.js';
-import { LocalKeyService } from '../../shared/keys/index.js';
+import { LocalKeyService } from '../../shared/platform/keys/index.js';
 import { createContainer } from '../../shared/runtime/index.js';
 import { freshTables, testConfig } from '../support/dynamo.js';
 

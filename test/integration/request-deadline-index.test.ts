@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { resolveView, type CreateCustomerInput } from '../../shared/customers/index.js';
-import { LocalKeyService } from '../../shared/keys/index.js';
+import { resolveView, type CreateCustomerInput } from '../../shared/contexts/customers/index.js';
+import { LocalKeyService } from '../../shared/platform/keys/index.js';
 import { createContainer, type Container } from '../../shared/runtime/index.js';
 import { freshTables, testConfig } from '../support/dynamo.js';
 import { newCustomer } from '../support/local-api.js';

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { resolveView, type CreateCustomerInput } from '../../shared/customers/index.js';
-import { LocalKeyService } from '../../shared/keys/index.js';
-import type { DomainEvent, Write } from '../../shared/ports/index.js';
+import { resolveView, type CreateCustomerInput } from '../../shared/contexts/customers/index.js';
+import { LocalKeyService } from '../../shared/platform/keys/index.js';
+import type { DomainEvent, Write } from '../../shared/platform/ports/index.js';
 import { createContainer, type Container } from '../../shared/runtime/index.js';
 import { freshTables, testConfig } from '../support/dynamo.js';
 import { newCustomer } from '../support/local-api.js';
@@ -112,7 +112,7 @@ describe('retention sweep', () => {
   });
 
   it('refuses a policy naming a category twice', async () => {
-    const { putPoliciesSchema } = await import('../../shared/retention/index.js');
+    const { putPoliciesSchema } = await import('../../shared/contexts/retention/index.js');
     const parsed = putPoliciesSchema.safeParse({ policies: [{ category: 'profile', retainDays: 1 }, { category: 'profile', retainDays: 2 }] });
     expect(parsed.success).toBe(false);
   });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ScanCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { inject } from 'vitest';
 import { configFromEnv, createDynamoClient, type Config } from '../../shared/runtime/index.js';
-import { ensureTables, physicalTableName, tableDefinitions } from '../../shared/store/index.js';
+import { ensureTables, physicalTableName, tableDefinitions } from '../../shared/platform/store/index.js';
 
 /** A client for the run's DynamoDB Local and a fresh table prefix, tables created. */
 export async function freshTables(): Promise<{ client: DynamoDBClient; prefix: string; endpoint: string }> {

@@ -1,10 +1,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Role } from '../../shared/access/index.js';
+import type { Role } from '../../shared/platform/access/index.js';
 import { startLocalApp, type LocalApp, type LocalAppOptions } from '../../local/app.js';
 import { signToken } from '../../local/tokens.js';
-import type { DataKeyRing } from '../../shared/crypto/index.js';
+import type { DataKeyRing } from '../../shared/platform/crypto/index.js';
 import { createContainer } from '../../shared/runtime/index.js';
 import { existingTables, freshTables } from './dynamo.js';
 import { createAnswerValidator, type ReceivedAnswer } from './openapi-validator.js';

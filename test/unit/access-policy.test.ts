@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { roles, type Role } from '../../shared/access/index.js';
+import { roles, type Role } from '../../shared/platform/access/index.js';
 import {
   canSeeContacts,
   customerViews,
@@ -7,8 +7,8 @@ import {
   maskEmail,
   maskPhone,
   resolveView,
-} from '../../shared/customers/access-policy.js';
-import { ForbiddenError } from '../../shared/errors/index.js';
+} from '../../shared/contexts/customers/access-policy.js';
+import { ForbiddenError } from '../../shared/platform/errors/index.js';
 
 const forbiddenOf = (fn: () => unknown): ForbiddenError => {
   try {

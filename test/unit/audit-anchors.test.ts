@@ -5,11 +5,11 @@ import { GenerateMacCommand, KMSClient } from '@aws-sdk/client-kms';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type GetObjectCommandOutput } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FileAuditAnchor } from '../../shared/anchors/index.js';
-import { checkpointObjectKey, S3AuditAnchor } from '../../shared/anchors/s3-audit-anchor.js';
-import { AUDIT_KEY_LABEL, AuditKeys } from '../../shared/audit/index.js';
-import { UnavailableError } from '../../shared/errors/index.js';
-import { KmsKeyService, LocalKeyService } from '../../shared/keys/index.js';
+import { FileAuditAnchor } from '../../shared/platform/anchors/index.js';
+import { checkpointObjectKey, S3AuditAnchor } from '../../shared/platform/anchors/s3-audit-anchor.js';
+import { AUDIT_KEY_LABEL, AuditKeys } from '../../shared/platform/audit/index.js';
+import { UnavailableError } from '../../shared/platform/errors/index.js';
+import { KmsKeyService, LocalKeyService } from '../../shared/platform/keys/index.js';
 import { ConfigError, configFromEnv, createContainer } from '../../shared/runtime/index.js';
 
 const credentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };

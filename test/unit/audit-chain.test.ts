@@ -12,11 +12,11 @@ import {
   type AuditEntry,
   type AuditRepository,
   type ChainHead,
-} from '../../shared/audit/index.js';
-import { AuditVerifier } from '../../shared/audit/verifier.js';
-import { ValidationError } from '../../shared/errors/index.js';
-import { LocalKeyService } from '../../shared/keys/index.js';
-import type { AuditAnchor } from '../../shared/ports/index.js';
+} from '../../shared/platform/audit/index.js';
+import { AuditVerifier } from '../../shared/platform/audit/verifier.js';
+import { ValidationError } from '../../shared/platform/errors/index.js';
+import { LocalKeyService } from '../../shared/platform/keys/index.js';
+import type { AuditAnchor } from '../../shared/platform/ports/index.js';
 
 const KEY = Buffer.alloc(32, 1);
 const draft = (i: number, chain = 3) => ({

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { blindIndex, normalize, normalizeEmail, normalizePhone } from '../../shared/crypto/index.js';
-import { createCustomerSchema, listCustomersQuery, updateCustomerSchema } from '../../shared/customers/schemas.js';
-import { requestCodeSchema } from '../../shared/self-service/schemas.js';
+import { blindIndex, normalize, normalizeEmail, normalizePhone } from '../../shared/platform/crypto/index.js';
+import { createCustomerSchema, listCustomersQuery, updateCustomerSchema } from '../../shared/contexts/customers/schemas.js';
+import { requestCodeSchema } from '../../shared/contexts/self-service/schemas.js';
 
 const key = randomBytes(32);
 const otherKey = randomBytes(32);

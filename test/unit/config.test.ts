@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultReviewIntervals } from '../../shared/customers/review-policy.js';
+import { defaultReviewIntervals } from '../../shared/contexts/customers/review-policy.js';
 import { ConfigError, configFromEnv } from '../../shared/runtime/config.js';
 
 const local = { KEY_PROVIDER: 'local', LOCAL_KEY_FILE: '/tmp/kehu/master.key' };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decisionEvent, isCurrentConsent, mayProcess } from '../../shared/consent/index.js';
+import { decisionEvent, isCurrentConsent, mayProcess } from '../../shared/contexts/consent/index.js';
 
 const purpose = { noticeVersion: 'v2' };
 

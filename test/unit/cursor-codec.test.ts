@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { QueryInput } from '../../shared/ports/index.js';
-import { CursorCodec, InvalidCursorError } from '../../shared/store/index.js';
+import type { QueryInput } from '../../shared/platform/ports/index.js';
+import { CursorCodec, InvalidCursorError } from '../../shared/platform/store/index.js';
 
 /** Cursors are bound to the query they continue, under a key the table never holds. */
 const key = randomBytes(32);

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FolderDownloadStore } from '../../shared/downloads/index.js';
-import { S3DownloadStore } from '../../shared/downloads/s3-download-store.js';
-import { UnavailableError } from '../../shared/errors/index.js';
+import { FolderDownloadStore } from '../../shared/platform/downloads/index.js';
+import { S3DownloadStore } from '../../shared/platform/downloads/s3-download-store.js';
+import { UnavailableError } from '../../shared/platform/errors/index.js';
 import { ConfigError, configFromEnv, createContainer } from '../../shared/runtime/index.js';
 
 const document = JSON.stringify({ profile: { name: 'Wang Fang', emails: ['wang.fang@example.com'] } });

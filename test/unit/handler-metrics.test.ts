@@ -4,7 +4,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { createHttpHandler, createObservability, defineRoutes } from '../../functions/http/index.js';
-import { UnavailableError } from '../../shared/errors/index.js';
+import { UnavailableError } from '../../shared/platform/errors/index.js';
 
 /** A failed dependency is counted in the metric the KMS and store alarms watch. */
 const routes = defineRoutes({

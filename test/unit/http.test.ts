@@ -5,8 +5,8 @@ import { authorize, groupsOf } from '../../functions/http/auth.js';
 import { redactPersonalData } from '../../functions/http/logger.js';
 import { problemType, toProblem } from '../../functions/http/problem.js';
 import { parse } from '../../functions/http/validation.js';
-import type { Role } from '../../shared/access/index.js';
-import { SealError } from '../../shared/crypto/index.js';
+import type { Role } from '../../shared/platform/access/index.js';
+import { SealError } from '../../shared/platform/crypto/index.js';
 import {
   ConflictError,
   ForbiddenError,
@@ -18,7 +18,7 @@ import {
   UnavailableError,
   UnprocessableError,
   ValidationError,
-} from '../../shared/errors/index.js';
+} from '../../shared/platform/errors/index.js';
 
 /** A minimal HTTP API (v2) event; `claims` undefined means no authorizer context at all. */
 function eventWith(claims?: Record<string, string | string[]>): APIGatewayProxyEventV2 {

@@ -2,8 +2,8 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { describe, expect, it, vi } from 'vitest';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { countIntegrityFailure, createHttpHandler, createObservability, defineRoutes } from '../../functions/http/index.js';
-import { SealError } from '../../shared/crypto/index.js';
-import { IntegrityError } from '../../shared/errors/index.js';
+import { SealError } from '../../shared/platform/crypto/index.js';
+import { IntegrityError } from '../../shared/platform/errors/index.js';
 
 /** Sealed data that does not open answers the documented `integrity` problem and counts for the IntegrityFailures alarm. */
 const routes = defineRoutes({

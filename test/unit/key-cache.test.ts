@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DataKeyRing, KeyCache, SealError } from '../../shared/crypto/index.js';
-import { LocalKeyService } from '../../shared/keys/index.js';
+import { DataKeyRing, KeyCache, SealError } from '../../shared/platform/crypto/index.js';
+import { LocalKeyService } from '../../shared/platform/keys/index.js';
 import {
   ConditionFailedError,
   type EncryptionContext,
@@ -12,8 +12,8 @@ import {
   type Store,
   type StoreItem,
   type Write,
-} from '../../shared/ports/index.js';
-import { keysTable } from '../../shared/store/tables.js';
+} from '../../shared/platform/ports/index.js';
+import { keysTable } from '../../shared/platform/store/tables.js';
 
 /** lru-cache caches "now" for `ttlResolution` (1 ms) of real time; let that pass. */
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));

@@ -8,9 +8,9 @@ import {
 } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SealError } from '../../shared/crypto/index.js';
-import { UnavailableError } from '../../shared/errors/index.js';
-import { KmsKeyService } from '../../shared/keys/index.js';
+import { SealError } from '../../shared/platform/crypto/index.js';
+import { UnavailableError } from '../../shared/platform/errors/index.js';
+import { KmsKeyService } from '../../shared/platform/keys/index.js';
 
 const KEY_ID = 'arn:aws:kms:eu-central-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';
 const context = { purpose: 'customer-data', customerId: 'cus-1' };

@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SealError } from '../../shared/crypto/index.js';
-import { LocalKeyService } from '../../shared/keys/index.js';
+import { SealError } from '../../shared/platform/crypto/index.js';
+import { LocalKeyService } from '../../shared/platform/keys/index.js';
 
 const context = { purpose: 'customer-data', customerId: 'cus-1' };
 let dir: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkTransition, dueDate } from '../../shared/requests/index.js';
+import { checkTransition, dueDate } from '../../shared/contexts/requests/index.js';
 
 describe('request deadlines', () => {
   it('gives GDPR one calendar month, clamped to the end of a shorter month', () => {

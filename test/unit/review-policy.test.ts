@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultReviewIntervals, parseReviewIntervals, reviewDueAt } from '../../shared/customers/review-policy.js';
+import { defaultReviewIntervals, parseReviewIntervals, reviewDueAt } from '../../shared/contexts/customers/review-policy.js';
 
 const from = new Date('2025-03-01T08:00:00.000Z');
 const plusDays = (days: number) => new Date(from.getTime() + days * 86_400_000).toISOString();

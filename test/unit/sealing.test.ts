@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { open, openJson, seal, sealJson, SEAL_VERSION, SealError, type SealContext } from '../../shared/crypto/index.js';
+import { open, openJson, seal, sealJson, SEAL_VERSION, SealError, type SealContext } from '../../shared/platform/crypto/index.js';
 
 const key = randomBytes(32);
 const ctx: SealContext = { customerId: 'cus_01', field: 'name' };

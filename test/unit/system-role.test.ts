@@ -1,9 +1,9 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
 import { authorize } from '../../functions/http/auth.js';
-import { isRole, roles } from '../../shared/access/index.js';
-import { ForbiddenError } from '../../shared/errors/index.js';
-import { checkTransition } from '../../shared/requests/index.js';
+import { isRole, roles } from '../../shared/platform/access/index.js';
+import { ForbiddenError } from '../../shared/platform/errors/index.js';
+import { checkTransition } from '../../shared/contexts/requests/index.js';
 
 /** Kehu's own actors (the erasure worker, the schedules) act as `system`, which no token can carry. */
 const withGroups = (groups: string[]) =>

@@ -1,6 +1,0 @@
-export { ConsentService, type PublishFailureHandler } from './service.js';
-export { ConsentRepository } from './repository.js';
-export { PurposeNotFoundError, OutdatedNoticeError } from './errors.js';
-export { isCurrentConsent, mayProcess, decisionEvent } from './rules.js';
-export * from './schemas.js';
-export { purposeFields, type Purpose, type PurposeField, type ConsentState } from './types.js';

@@ -1,0 +1,18 @@
+export { CustomerService } from './service.js';
+export { CustomerRepository, liveProfile, type CustomerItem, type ErasureMark } from './repository.js';
+export {
+  resolveView,
+  canSeeContacts,
+  customerViews,
+  maskEmail,
+  maskPhone,
+  pickFields,
+  viewForFields,
+  type CustomerView,
+} from './access-policy.js';
+export { defaultReviewIntervals, parseReviewIntervals, type ReviewIntervals } from './review-policy.js';
+export * from './schemas.js';
+export * from './errors.js';
+export type { CreateResult, CustomerServiceOptions, CustomerRecord, DamagedRecord, HistoryEntry, HoldCategory, LegalHold } from './types.js';
+export { customerTypes, lawfulBases, lifecycleStages } from './types.js';
+export { activeHolds, describeHold, holdCategories, holdsCategory } from './types.js';

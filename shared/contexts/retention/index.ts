@@ -1,0 +1,3 @@
+export { RetentionService } from './service.js';
+export * from './schemas.js';
+export type * from './types.js';

@@ -1,0 +1,3 @@
+export { SharingService } from './service.js';
+export * from './schemas.js';
+export type * from './types.js';

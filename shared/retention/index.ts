@@ -1,2 +1,0 @@
-export { RetentionService, type SweepResult } from './service.js';
-export * from './schemas.js';

@@ -1,2 +1,0 @@
-export { SharingService, type Partner, type Share } from './service.js';
-export * from './schemas.js';

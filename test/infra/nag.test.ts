@@ -1,8 +1,6 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { Stack, Validations, type App, type PolicyValidationPluginReport } from 'aws-cdk-lib';
 import { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
@@ -10,7 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { nagPacks, type KehuStacks } from '../../infra/app.js';
 import { bundleBudgets } from '../../infra/bundling.js';
 import { DeploymentConfigError, readDeploymentConfig } from '../../infra/config.js';
-import { buildTestApp } from './support.js';
+import { buildTestApp, fullContext as everyOptionalResource, synthesized } from './support.js';
 
 /**
  * The packs read the templates' properties, not the functions' code: these apps skip
@@ -19,12 +17,7 @@ import { buildTestApp } from './support.js';
  */
 const unbundled = { 'aws:cdk:bundling-stacks': [] };
 /** Every optional resource on: the SMS permission, CORS, the alarm subscription. */
-const fullContext = {
-  ...unbundled,
-  'kehu:alarmEmail': 'ops@example.com',
-  'kehu:corsOrigins': 'https://console.example.com',
-  'kehu:notifyFromAddress': 'no-reply@example.com',
-};
+const fullContext = { ...unbundled, ...everyOptionalResource };
 
 function acknowledgements(root: IConstruct): Array<{ path: string; id: string; reason: string }> {
   return root.node.findAll().flatMap((construct) =>
@@ -177,19 +170,22 @@ describe('deployment configuration', () => {
 });
 
 describe('npm run synth', () => {
-  // Bundling twelve functions takes half a minute on an idle machine, several on a busy one.
-  it('synthesizes every stack offline with the pinned CLI, both cdk-nag packs included', { timeout: 240_000 }, async () => {
-    const out = mkdtempSync(join(tmpdir(), 'kehu-synth-'));
-    const cdk = join(process.cwd(), 'node_modules', '.bin', 'cdk');
-    await promisify(execFile)(cdk, ['synth', '--quiet', '--output', out], {
-      env: { ...process.env, CDK_DISABLE_VERSION_CHECK: '1', AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '' },
-    });
-    const manifest = JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')) as { artifacts: Record<string, { type: string }> };
-    const stacks = Object.entries(manifest.artifacts).filter(([, a]) => a.type === 'aws:cloudformation:stack').map(([name]) => name);
-    expect(stacks.sort()).toEqual(['Kehu-dev-Api', 'Kehu-dev-Data', 'Kehu-dev-Events', 'Kehu-dev-Identity', 'Kehu-dev-Observability']);
+  // The run's one synth (support.ts): bundling twelve functions takes half a minute on an idle machine, more on a busy one.
+  it('synthesizes every stack offline with the pinned CLI, both cdk-nag packs included', { timeout: 300_000 }, async () => {
+    const synth = await synthesized();
+    expect(synth.stackNames.sort()).toEqual(['Kehu-test-Api', 'Kehu-test-Data', 'Kehu-test-Events', 'Kehu-test-Identity', 'Kehu-test-Observability']);
     // The report lists only the plugins that found something (the test below shows both run).
-    const report = JSON.parse(readFileSync(join(out, 'validation-report.json'), 'utf8')) as { pluginReports: unknown[] };
-    expect(report.pluginReports).toEqual([]);
+    expect(synth.validationReport.pluginReports, synth.output).toEqual([]);
+  });
+
+  it('synthesizes the default configuration too (stage dev, no account), both packs clean', { timeout: 60_000 }, async () => {
+    const { App } = await import('aws-cdk-lib');
+    const { buildCheckedKehu } = await import('../../infra/app.js');
+    // No context but the skipped bundling: what a bare `npm run synth` reads (the run's synth above bundles).
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'kehu-default-')), builtinCloudFormationValidation: false, context: unbundled });
+    buildCheckedKehu(app);
+    const assembly = app.synth();
+    expect(assembly.stacks.map((stack) => stack.stackName).sort()).toEqual(['Kehu-dev-Api', 'Kehu-dev-Data', 'Kehu-dev-Events', 'Kehu-dev-Identity', 'Kehu-dev-Observability']);
   });
 
   it('fails synth when a violation of either pack is added: both are wired into the app', { timeout: 60_000 }, async () => {

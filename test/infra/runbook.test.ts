@@ -3,12 +3,9 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import { Stack } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp } from './support.js';
+import { synthesized } from './support.js';
 
 /**
  * docs/operations.md kept in step with the stacks: a section for every alarm, every
@@ -37,17 +34,16 @@ let templates: Template[];
 let stackNames: string[];
 let functions: Array<{ name: string; constructId: string }>;
 
-beforeAll(() => {
-  // No bundling: these tests read names and policies, not code.
-  const { stacks } = buildTestApp({ 'aws:cdk:bundling-stacks': [] });
-  const all: Stack[] = Object.values(stacks);
-  templates = all.map((stack) => Template.fromStack(stack));
-  stackNames = all.map((stack) => stack.stackName);
-  functions = all
-    .flatMap((stack) => stack.node.findAll())
-    .filter((c): c is NodejsFunction => c instanceof NodejsFunction)
-    .map((fn) => ({ name: String((fn.node.defaultChild as CfnFunction).functionName), constructId: fn.node.scope!.node.id }));
-}, 120_000);
+beforeAll(async () => {
+  const synth = await synthesized();
+  templates = Object.values(synth.templates);
+  stackNames = synth.stackNames;
+  // A function's resource sits at <stack>/<construct id>/Function/Resource (constructs/function.ts).
+  functions = Object.values(synth.json)
+    .flatMap((template) => Object.values(template.Resources))
+    .filter((resource) => resource.Type === 'AWS::Lambda::Function' && String(resource.Metadata?.['aws:cdk:path']).endsWith('/Function/Resource'))
+    .map((resource) => ({ name: String(resource.Properties.FunctionName), constructId: String(resource.Metadata!['aws:cdk:path']).split('/').at(-3)! }));
+}, 300_000);
 
 const resources = (type: string) => templates.flatMap((t) => Object.entries(t.findResources(type)) as Array<[string, { Properties: any }]>);
 

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import type { CreateCustomerInput } from '../../shared/contexts/customers/index.js';
 import type { Timings } from './measure.js';
+import type { FloorJob, FloorTemplates } from './raw-operations.js';
 
 /**
  * Load generators in worker threads. The API server runs on the main thread, so a client
@@ -23,7 +24,7 @@ export type LoadTarget =
    * DynamoDB Local through the document client, built with the store's client options;
    * raw items are copies of `template` under another id.
    */
-  | { kind: 'dynamodb'; endpoint: string; region: string; tableName: string; template: Record<string, unknown> };
+  | { kind: 'dynamodb'; endpoint: string; region: string; tableName: string; template: Record<string, unknown>; floors?: FloorTemplates };
 
 export type LoadJob =
   /** `POST /v1/customers` of each body; the answer's ids come back in order. */
@@ -36,12 +37,46 @@ export type LoadJob =
   /** `PutItem` of the template under each id. */
   | { op: 'raw-put'; concurrency: number; ids: string[] }
   /** Consistent `GetItem` of each id's profile item. */
-  | { op: 'raw-get'; concurrency: number; ids: string[] };
+  | { op: 'raw-get'; concurrency: number; ids: string[] }
+  /** The audited read's and the create's floors (`raw-operations.ts`), on a `dynamodb` target with floor templates. */
+  | FloorJob
+  /** Load at a fixed concurrency until a bound, counting what fails instead of stopping (`ApiLoad`). */
+  | ({ op: 'api-load' } & ApiLoad);
+
+/**
+ * A closed-loop load on the local API: `connections` keep-alive connections, each sending
+ * its next request as soon as the last is answered. Of every five requests, `readShare * 5`
+ * (rounded) are `GET /v1/customers/{id}` of `readIds` in turn, the rest `POST /v1/customers`
+ * of new, unique customers.
+ */
+export interface ApiLoad {
+  connections: number;
+  readShare: number;
+  readIds: string[];
+  /** Stop after this many seconds, or after this many requests (tests: no clock involved). */
+  until: { seconds: number } | { requests: number };
+}
+
+/** What a load run's answers were. */
+export interface AnswerCounts {
+  /** Requests answered, whatever the status. */
+  answered: number;
+  /** Answers by status code. */
+  byStatus: Record<string, number>;
+  /** Answers outside 2xx. */
+  non2xx: number;
+  /** Requests without an answer: connection errors and timeouts (counted in both). */
+  errors: number;
+  timeouts: number;
+}
 
 export interface LoadResult {
+  /** For `api-load`: the latency of every answered request, whatever its status. */
   timings: Timings;
-  /** For `api-create`: the ids the API gave, in the order of the bodies. */
+  /** For `api-create` and `api-load`: the ids the API gave to created customers (for `api-create`, in the order of the bodies). */
   ids: string[];
+  /** For `api-load` only. */
+  answers?: AnswerCounts;
 }
 
 /** Main thread -> worker. */
@@ -59,6 +94,21 @@ export type WorkerMessage =
 export interface LoadGenerator {
   run(job: LoadJob): Promise<LoadResult>;
   close(): Promise<void>;
+}
+
+/** A load run's figures, from the worker's timings and counts. */
+export interface LoadRun {
+  timings: Timings;
+  answers: AnswerCounts;
+  /** Ids of the customers the run created. */
+  createdIds: string[];
+}
+
+/** Runs one `ApiLoad` on a load generator started for the API (`kind: 'api'`). */
+export async function runApiLoad(generator: LoadGenerator, load: ApiLoad): Promise<LoadRun> {
+  const result = await generator.run({ op: 'api-load', ...load });
+  if (!result.answers) throw new Error('The load worker returned no answer counts for api-load.');
+  return { timings: result.timings, answers: result.answers, createdIds: result.ids };
 }
 
 const BOOTSTRAP = new URL('./ts-worker.mjs', import.meta.url);

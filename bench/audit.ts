@@ -35,7 +35,7 @@ export interface AuditBenchSettings {
 
 /**
  * The audit trail with the read entry left out: `record` (what `CustomerService.get` calls
- * after the read) does nothing. Changes (`commit`) are still audited; the unaudited
+ * alongside the read) does nothing. Changes (`commit`) are still audited; the unaudited
  * instance serves only GETs.
  */
 class UnauditedTrail extends AuditTrail {

@@ -1,17 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { startLocalApp } from '../local/app.js';
 import { signToken } from '../local/tokens.js';
-import type { CreateCustomerInput } from '../shared/contexts/customers/index.js';
+import { resolveView, type CreateCustomerInput } from '../shared/contexts/customers/index.js';
 import { LocalKeyService } from '../shared/platform/keys/index.js';
-import { createDynamoClient } from '../shared/runtime/index.js';
+import { createDynamoClient, type Container } from '../shared/runtime/index.js';
 import { dataTable, physicalTableName } from '../shared/platform/store/tables.js';
-import { CountingKeyService, callsBetween, type KeyServiceCalls } from './lib/counting-key-service.js';
+import { CountingKeyService, callsBetween } from './lib/counting-key-service.js';
+import { renderCustomerRecords, type CreatePath, type GetPath } from './lib/customer-records-report.js';
 import { CustomerBodies } from './lib/customers.js';
+import { floorTemplates } from './lib/floor-templates.js';
 import { startLoadGenerator } from './lib/load.js';
-import { costRatio, summarize, type Figures, runCleanups } from './lib/measure.js';
-import { count, fixed, table, times, type Section } from './lib/report.js';
+import { mergeTimings, runCleanups, runConcurrent, summarize, type Figures, type Timings } from './lib/measure.js';
+import type { Section } from './lib/report.js';
 
 export interface BenchSettings {
   /** Operations measured per path (create and get). */
@@ -34,22 +36,20 @@ export interface BenchEnvironment {
   log(message: string): void;
 }
 
-interface Row {
-  operation: string;
-  path: string;
-  figures: Figures;
-}
-
 /**
- * Customer records through the local API against raw DynamoDB calls on the same DynamoDB
- * Local, and key-service calls of a cold instance reading many records.
+ * Customer records through the local API against their floors on the same DynamoDB Local:
+ * an audited read against a raw `GetItem` and the audit entry's conditional `PutItem` sent
+ * in parallel; a create against one raw transaction of the six items it writes. The paths
+ * run interleaved, in rounds, so that drift in the machine's load reaches them alike, and
+ * a breakdown shows where the time goes. Then the key-service calls of a cold instance.
  */
 export async function customerRecordsBenchmark(env: BenchEnvironment, settings: BenchSettings): Promise<Section> {
   const { n, concurrency, warmup } = settings;
   const prefix = `bench${randomUUID().replaceAll('-', '').slice(0, 10)}`;
   const dataTableName = physicalTableName(prefix, dataTable);
   const masterKeyFile = join(env.dataDir, 'master.key');
-  const bodies = new CustomerBodies(warmup + n + settings.kmsCustomers);
+  // Creates through the API and in process, warm-up and measured, and the cold instance's customers.
+  const bodies = new CustomerBodies(2 * (warmup + n) + settings.kmsCustomers);
   const cleanups: Array<() => Promise<void> | void> = [];
 
   try {
@@ -72,22 +72,21 @@ export async function customerRecordsBenchmark(env: BenchEnvironment, settings: 
     cleanups.push(() => api.close());
     const apiCreate = async (createBodies: CreateCustomerInput[]) => api.run({ op: 'api-create', concurrency, bodies: createBodies });
     const apiGet = async (ids: string[]) => (await api.run({ op: 'api-get', concurrency, ids })).timings;
+    // The same service the API's handlers call, from this thread, without HTTP: what the API layer adds is the difference.
+    const service = inProcessService(app.container, concurrency);
 
-    // Warm up both paths (HTTP connections, JIT on both sides, DynamoDB Local's tables).
-    env.log(`warm-up: ${warmup} API creates and gets, ${warmup} raw puts and gets`);
+    // Warm up every path (HTTP connections, JIT on both sides, DynamoDB Local's tables).
+    env.log(`warm-up: ${warmup} API creates and gets, in-process creates and gets, raw floors`);
     const warmIds = (await apiCreate(bodies.many(warmup))).ids;
     await apiGet(warmIds);
+    await service.get(await service.create(bodies.many(warmup)));
 
-    // The template of the raw items: a real stored profile, so the sizes match (read once here, not measured).
+    // The templates of the raw items: what a real create and read stored, so the sizes match (read once here, not measured).
     const sampleId = warmIds[0];
     if (!sampleId) throw new Error('The warm-up created no customer; set a warm-up of at least 1.');
     const setup = DynamoDBDocumentClient.from(appDynamo, { marshallOptions: { removeUndefinedValues: true } });
-    const sample = await setup.send(
-      new GetCommand({ TableName: dataTableName, Key: { pk: `CUSTOMER#${sampleId}`, sk: 'PROFILE' }, ConsistentRead: true }),
-    );
-    const profile = sample.Item;
-    if (!profile) throw new Error(`No profile item for ${sampleId} in ${dataTableName}.`);
-    const profileBytes = Buffer.byteLength(JSON.stringify(profile), 'utf8');
+    const templates = await floorTemplates(setup, prefix, sampleId);
+    const profileBytes = Buffer.byteLength(JSON.stringify(templates.profile), 'utf8');
 
     env.log('starting the raw DynamoDB load worker');
     const raw = await startLoadGenerator({
@@ -95,29 +94,53 @@ export async function customerRecordsBenchmark(env: BenchEnvironment, settings: 
       endpoint: env.dynamodbEndpoint,
       region: 'local',
       tableName: dataTableName,
-      template: profile,
+      template: templates.profile,
+      floors: templates,
     });
     cleanups.push(() => raw.close());
     const rawPut = async (ids: string[]) => (await raw.run({ op: 'raw-put', concurrency, ids })).timings;
     const rawGet = async (ids: string[]) => (await raw.run({ op: 'raw-get', concurrency, ids })).timings;
-    const warmRawIds = Array.from({ length: warmup }, () => randomUUID());
-    await rawPut(warmRawIds);
-    await rawGet(warmRawIds);
+    const floorGet = async (ids: string[], parallel: boolean) => (await raw.run({ op: 'floor-get', concurrency, ids, parallel })).timings;
+    const floorCreate = async (count: number, readFirst: boolean) => (await raw.run({ op: 'floor-create', concurrency, count, readFirst })).timings;
+    await rawPut(Array.from({ length: warmup }, () => randomUUID()));
+    await rawGet(warmIds);
+    await floorGet(warmIds, true);
+    await floorGet(warmIds, false);
+    await floorCreate(warmup, false);
+    await floorCreate(warmup, true);
 
-    // Measured: creates, then gets, each through the API and raw.
-    const createBodies = bodies.many(n);
-    const rawIds = Array.from({ length: n }, () => randomUUID());
+    // Measured: creates, then gets, every path in each round, the order turning round by round.
     const keysBefore = keys.calls();
+    const sizes = roundSizes(n, ROUNDS);
+    const created: string[] = [];
+    const createPaths: Array<[CreatePath, (size: number) => Promise<Timings>]> = [
+      ['api', async (size) => {
+        const result = await apiCreate(bodies.many(size));
+        created.push(...result.ids);
+        return result.timings;
+      }],
+      ['floor', (size) => floorCreate(size, false)],
+      ['readFirst', (size) => floorCreate(size, true)],
+      ['service', async (size) => (await service.timedCreate(bodies.many(size))).timings],
+      ['bare', (size) => rawPut(Array.from({ length: size }, () => randomUUID()))],
+    ];
+    env.log(`creates: ${n} per path (API, floor, floor with the earlier reads, in process, bare PutItem) in ${sizes.length} rounds, ${concurrency} in flight`);
+    const creates = await interleaved(createPaths, sizes);
 
-    env.log(`API create: ${n} x POST /v1/customers, ${concurrency} in flight`);
-    const created = await apiCreate(createBodies);
-    const apiCreateFigures = summarize(created.timings);
-    env.log(`raw create: ${n} x PutItem, ${concurrency} in flight`);
-    const rawCreateFigures = summarize(await rawPut(rawIds));
-    env.log(`API get: ${n} x GET /v1/customers/{id}, ${concurrency} in flight`);
-    const apiGetFigures = summarize(await apiGet(created.ids));
-    env.log(`raw get: ${n} x GetItem, ${concurrency} in flight`);
-    const rawGetFigures = summarize(await rawGet(rawIds));
+    const getPaths: Array<[GetPath, (ids: string[]) => Promise<Timings>]> = [
+      ['api', apiGet],
+      ['floor', (ids) => floorGet(ids, true)],
+      ['sequential', (ids) => floorGet(ids, false)],
+      ['service', (ids) => service.timedGet(ids)],
+      ['bare', rawGet],
+    ];
+    env.log(`gets: ${n} per path (API, floor, audit after the read, in process, bare GetItem) in ${sizes.length} rounds`);
+    let offset = 0;
+    const gets = await interleaved(
+      getPaths.map(([path, run]) => [path, (size: number) => run(created.slice(offset, offset + size))] as const),
+      sizes,
+      (size) => void (offset += size),
+    );
     const warmInstanceCalls = callsBetween(keysBefore, keys.calls());
 
     // Key-service calls: a second, cold instance (as a fresh Lambda) reads records it did not create.
@@ -140,20 +163,14 @@ export async function customerRecordsBenchmark(env: BenchEnvironment, settings: 
     const coldReads = summarize((await api.run({ op: 'api-get', concurrency, ids: roundRobin, server: coldServer })).timings);
     const coldCalls = coldKeys.calls();
 
-    const rows: Row[] = [
-      { operation: 'Create', path: 'API `POST /v1/customers`', figures: apiCreateFigures },
-      { operation: 'Create', path: 'raw `PutItem`', figures: rawCreateFigures },
-      { operation: 'Get', path: 'API `GET /v1/customers/{id}`', figures: apiGetFigures },
-      { operation: 'Get', path: 'raw `GetItem` (consistent)', figures: rawGetFigures },
-    ];
     return {
       id: 'customer-records',
       title: 'Customer records',
-      body: render({
+      body: renderCustomerRecords({
         settings,
-        rows,
-        createRatio: costRatio(apiCreateFigures, rawCreateFigures),
-        getRatio: costRatio(apiGetFigures, rawGetFigures),
+        rounds: sizes.length,
+        creates,
+        gets,
         profileBytes,
         warmInstanceCalls,
         coldCalls,
@@ -166,118 +183,52 @@ export async function customerRecordsBenchmark(env: BenchEnvironment, settings: 
   }
 }
 
-type Ratio = ReturnType<typeof costRatio>;
+/** Rounds the measured operations of each path are split into. */
+const ROUNDS = 4;
 
-/** The load generator's own thread's share of the Node CPU column, where the platform tells it. */
-function threadShare(rows: Row[]): string {
-  if (!rows.every((r) => Number.isFinite(r.figures.threadCpuPerOpMs))) return '';
-  const parts = rows.map((r) => `${r.path.split(' ')[0]} ${r.operation.toLowerCase()} ${fixed(r.figures.threadCpuPerOpMs, 2)}`);
-  return `
-Of it, the load generator's own thread used (ms per operation) ${parts.slice(0, -1).join(', ')} and ${parts.at(-1)};
-the rest is the API server's thread and Node's shared helper threads (garbage collection, the libuv pool).`;
+/** `n` split into at most `rounds` near-equal sizes, none empty. */
+function roundSizes(n: number, rounds: number): number[] {
+  const count = Math.max(1, Math.min(rounds, n));
+  return Array.from({ length: count }, (_, i) => Math.floor(((i + 1) * n) / count) - Math.floor((i * n) / count));
 }
 
-function render(input: {
-  settings: BenchSettings;
-  rows: Row[];
-  createRatio: Ratio;
-  getRatio: Ratio;
-  profileBytes: number;
-  warmInstanceCalls: KeyServiceCalls;
-  coldCalls: KeyServiceCalls;
-  coldReads: Figures;
-  keyCache: { maxEntries: number; ttlMs: number };
-}): string {
-  const { settings, rows, createRatio, getRatio, warmInstanceCalls, coldCalls } = input;
-  const figureRow = (r: Row) => [
-    r.operation,
-    r.path,
-    count(r.figures.count),
-    fixed(r.figures.opsPerSec, 0),
-    fixed(r.figures.p50Ms, 2),
-    fixed(r.figures.p99Ms, 2),
-    fixed(r.figures.cpuPerOpMs, 2),
-  ];
-  const ratioRow = (operation: string, r: Ratio) => [operation, '**API ÷ raw**', '', times(r.opsPerSec), times(r.p50Ms), times(r.p99Ms), times(r.cpuPerOpMs)];
-  const figures = table(
-    ['Operation', 'Path', 'Ops', 'ops/s', 'p50 (ms)', 'p99 (ms)', 'Node CPU/op (ms)'],
-    [
-      figureRow(rows[0]!),
-      figureRow(rows[1]!),
-      ratioRow('Create', createRatio),
-      figureRow(rows[2]!),
-      figureRow(rows[3]!),
-      ratioRow('Get', getRatio),
-    ],
-    ['l', 'l', 'r', 'r', 'r', 'r', 'r'],
-  );
+/**
+ * Runs every path once per round, each round starting one path later than the one
+ * before, and merges each path's timings. `afterRound` runs once a round is done.
+ */
+async function interleaved<P extends string>(
+  paths: ReadonlyArray<readonly [P, (size: number) => Promise<Timings>]>,
+  sizes: number[],
+  afterRound: (size: number) => void = () => undefined,
+): Promise<Record<P, Figures>> {
+  const runs = new Map<P, Timings[]>(paths.map(([path]) => [path, []]));
+  for (const [round, size] of sizes.entries()) {
+    for (let k = 0; k < paths.length; k++) {
+      const [path, run] = paths[(round + k) % paths.length]!;
+      runs.get(path)!.push(await run(size));
+    }
+    afterRound(size);
+  }
+  return Object.fromEntries([...runs].map(([path, timings]) => [path, summarize(mergeTimings(timings))])) as Record<P, Figures>;
+}
 
-  const measuredRequests = 2 * settings.n;
-  const perThousand = (calls: number, requests: number) => fixed((calls * 1000) / requests, 1);
-  const kms = table(
-    ['Instance', 'Requests', 'generateDataKey', 'decryptDataKey', 'Total', 'Per 1,000 requests'],
-    [
-      [
-        `Warm: the measured creates and gets above`,
-        `${count(settings.n)} creates + ${count(settings.n)} gets`,
-        count(warmInstanceCalls.generateDataKey),
-        count(warmInstanceCalls.decryptDataKey),
-        count(warmInstanceCalls.total),
-        perThousand(warmInstanceCalls.total, measuredRequests),
-      ],
-      [
-        `Cold: a second instance reading ${count(settings.kmsCustomers)} customers it did not create`,
-        `${count(settings.kmsReads)} gets`,
-        count(coldCalls.generateDataKey),
-        count(coldCalls.decryptDataKey),
-        count(coldCalls.total),
-        perThousand(coldCalls.total, settings.kmsReads),
-      ],
-    ],
-    ['l', 'l', 'r', 'r', 'r', 'r'],
-  );
-
-  const getWithin = getRatio.p50Ms <= 1.5;
-  const p99Within = getRatio.p99Ms <= 1.5;
-  // "Far fewer than one per read": at most one per customer read, plus the index key.
-  const kmsBound = settings.kmsCustomers + 1;
-  const kmsWithin = coldCalls.total <= kmsBound;
-  const coldPerRead = coldCalls.total / settings.kmsReads;
-
-  return `
-Settings: N = ${count(settings.n)} operations per path, ${settings.concurrency} in flight, ${settings.warmup} warm-up operations per path first (not counted);
-key-service figure: ${count(settings.kmsReads)} reads round-robin over ${count(settings.kmsCustomers)} customers.
-DynamoDB Local in memory, in the same run; the API on the local HTTP runtime (\`local/app.ts\`) on the main thread, the local key service counted;
-the load from worker threads (\`bench/lib/load.ts\`).
-Profile item: ${count(input.profileBytes)} bytes as JSON. Access log level during the run: ${settings.accessLogLevel ?? 'default (INFO)'}.
-
-${figures}
-
-In the **API ÷ raw** rows every column reads as "times the raw cost": latency and CPU are API ÷ raw, throughput is raw ops/s ÷ API ops/s.
-Node CPU/op is the CPU time of the whole Node process (every thread) over the phase divided by its operations: it holds the
-load generator's worker thread (\`fetch\` or the SDK call) as well as the API server's main thread, but not DynamoDB Local's (a separate JVM).${threadShare(rows)}
-
-Key-service (KMS) calls, key cache on (at most ${count(input.keyCache.maxEntries)} keys, ${fixed(input.keyCache.ttlMs / 60_000, 0)} min each):
-
-${kms}
-
-The cold instance answered its ${count(settings.kmsReads)} reads at ${fixed(input.coldReads.opsPerSec, 0)} ops/s (p50 ${fixed(input.coldReads.p50Ms, 2)} ms, p99 ${fixed(input.coldReads.p99Ms, 2)} ms).
-
-**How to read it.** The API path is what a client sees: HTTP over loopback, the middy middleware stack, JWT verification,
-request validation, sealing (create) or unsealing (get) of the personal fields, and the DynamoDB calls the service makes —
-for a get one consistent \`GetItem\` of the profile, as the raw get does, and then the audit entry's conditional \`PutItem\`
-(every read of personal data is audited before it is answered; the *Audit trail* section measures the same get without it);
-for a create a \`BatchGetItem\` of the contact guards, an \`UpdateItem\` of the customer-number counter and a six-item
-\`TransactWriteItems\` (key, profile, history, two guards, audit entry),
-against one plain \`PutItem\` on the raw side, so the create ratio is expected to be well above the get ratio.
-The load generators run in worker threads, off the server's event loop, as a remote client would: one thread per target runs
-the concurrent loop and times every operation, so the raw path is worker → DynamoDB Local and the API path is worker → API server
-(main thread) → DynamoDB Local, and the difference between the two is what the API layer adds. The threads still share the
-machine's cores with each other and with DynamoDB Local (a JVM on the same machine), so absolute figures are not AWS latencies;
-compare ratios between runs.
-The expectation is that an API get stays within 1.5× of a raw get and that, with the key cache on, the key service is
-called far less than once per read.
-Measured: the API get's p50 is ${times(getRatio.p50Ms)} a raw get's (p99 ${times(getRatio.p99Ms)}, throughput ${times(getRatio.opsPerSec)}), so the p50 ${getWithin ? '**meets**' : '**does not meet**'} the 1.5× expectation${getWithin === p99Within ? (p99Within ? ' and the p99 meets it too' : ' and neither does the p99') : p99Within ? ' while the p99 does' : ' though the p99 does not'}.
-The cold instance made ${count(coldCalls.total)} key-service calls for ${count(settings.kmsReads)} reads over ${count(settings.kmsCustomers)} customers (${fixed(coldPerRead, 2)} per read), which ${kmsWithin ? '**meets**' : '**does not meet**'} the expectation of about one call per customer (at most ${count(kmsBound)} with the index key), far fewer than one per read.
-`;
+/** `CustomerService` called directly, as the customers function's handlers call it, with an admin's context. */
+function inProcessService(container: Container, concurrency: number) {
+  const { view, purpose } = resolveView('admin');
+  let request = 0;
+  const context = () => ({ actor: { id: 'bench', role: 'admin' as const, requestId: `in-process-${++request}` }, purpose });
+  const timedCreate = async (createBodies: CreateCustomerInput[]) => {
+    const ids = new Array<string>(createBodies.length);
+    const timings = await runConcurrent(createBodies.length, concurrency, async (i) => {
+      ids[i] = (await container.customers.create(createBodies[i]!, context(), view)).customer.id;
+    });
+    return { timings, ids };
+  };
+  const timedGet = (ids: string[]) => runConcurrent(ids.length, concurrency, async (i) => void (await container.customers.get(ids[i]!, context(), view)));
+  return {
+    timedCreate,
+    timedGet,
+    create: async (createBodies: CreateCustomerInput[]) => (await timedCreate(createBodies)).ids,
+    get: (ids: string[]) => timedGet(ids),
+  };
 }

@@ -4,6 +4,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDynamo, type EmbeddedDynamo } from '../local/dynamodb.js';
+import { apiLoadBenchmark } from './api-load.js';
 import { auditTrailBenchmark } from './audit.js';
 import { bundleSizesBenchmark } from './bundles.js';
 import { customerRecordsBenchmark } from './customer-records.js';
@@ -13,7 +14,8 @@ import { machine, mib, renderDocument, renderSection, table, type Section } from
 /**
  * `npm run bench`: every benchmark in one run against one in-memory DynamoDB Local, then
  * docs/benchmarks.md rewritten whole. `BENCH_N` sets the operations per path (default 1000),
- * `BENCH_ERASE_N` the customers erased per path (default 200).
+ * `BENCH_ERASE_N` the customers erased per path (default 200), `BENCH_LOAD_SECONDS` each
+ * measured load at saturation (default 60).
  */
 const OUTPUT = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
 const CONCURRENCY = 8;
@@ -28,6 +30,10 @@ const AUDIT_VERIFY_ENTRIES = 6000;
 const ERASE_WARMUP = 16;
 const ERASE_INTERACTIONS = 2;
 const EXPORT_INTERACTIONS = 10_000;
+/** Load at saturation: connections the ramp tries, seconds per step (at most), customers the reads take. */
+const LOAD_LEVELS = [1, 4, 16, 64];
+const LOAD_PROBE_SECONDS = 5;
+const LOAD_SEED_CUSTOMERS = 1000;
 
 function positiveInt(name: string, fallback: number): number {
   const text = process.env[name];
@@ -79,6 +85,16 @@ async function main(): Promise<void> {
         warmup: ERASE_WARMUP,
         interactionsPerCustomer: ERASE_INTERACTIONS,
         exportInteractions: EXPORT_INTERACTIONS,
+      }),
+    );
+
+    const loadSeconds = positiveInt('BENCH_LOAD_SECONDS', 60);
+    sections.push(
+      await apiLoadBenchmark(env, {
+        seconds: loadSeconds,
+        probeSeconds: Math.min(LOAD_PROBE_SECONDS, loadSeconds),
+        levels: LOAD_LEVELS,
+        seedCustomers: LOAD_SEED_CUSTOMERS,
       }),
     );
 

@@ -13,29 +13,43 @@ export function bundleOptions(context: string) {
     mainFields: ['module', 'main'],
     // Some dependencies still `require` Node built-ins; ESM bundles need a require.
     banner: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    // Stack traces are mapped (NODE_OPTIONS=--enable-source-maps), which needs the mappings
+    // only: Node parses the whole map at start-up, and the sources in it would triple its size
+    // and add about 150 ms to every cold start (bench/bundles.ts).
+    sourceMap: true,
+    sourcesContent: false,
+    // Lambda gives functions their credentials in the environment; the SDK's default chain
+    // would bundle every other way of finding them (infra/lambda/credentials.ts).
+    alias: { '@aws-sdk/credential-provider-node': `${root}infra/lambda/credentials.ts` } as Record<string, string>,
   };
 }
 
+/** The same alias as esbuild's command line takes it (NodejsFunction's `esbuildArgs`). */
+export const aliasArgs = (alias: Record<string, string>): string[] => Object.entries(alias).map(([from, to]) => `${from}=${to}`);
+
 /**
- * Bundle budgets in bytes of minified output; cold start grows with size. Every data
- * function carries the whole container today (DynamoDB, KMS and EventBridge clients);
- * only requests, self and exports add S3, and only self adds SES and SNS. Composing a
- * container per context would bring most of them under 800 KiB.
+ * Bundle budgets in bytes of minified output; cold start grows with size (bench/bundles.ts
+ * times it). Each function builds only the services its routes call (functions/<context>/
+ * index.ts), so it carries only their clients: DynamoDB and KMS everywhere but platform,
+ * EventBridge where a service publishes, S3 where answers may go to the downloads bucket
+ * or checkpoints to theirs, SES and SNS in self alone. Phone parsing (libphonenumber's
+ * metadata, about 120 KiB) is in the functions that read or write customer contacts, and
+ * in platform, whose OpenAPI document holds the customer schemas. The X-Ray tracer (about
+ * 120 KiB with its dependencies) is in all of them.
  */
 export const bundleBudgets: Readonly<Record<string, number>> = {
   platform: 400 * 1024,
-  customers: 1000 * 1024,
-  jobs: 1000 * 1024,
-  audit: 1000 * 1024,
-  interactions: 1000 * 1024,
-  consent: 1000 * 1024,
-  exports: 1000 * 1024,
-  sharing: 1000 * 1024,
-  requests: 1000 * 1024,
-  erasure: 1000 * 1024,
-  retention: 1000 * 1024,
-  // S3 for downloads (about 145 KiB) on top of the SES and SNS clients that only self sends codes with.
-  self: 1100 * 1024,
+  customers: 640 * 1024,
+  jobs: 830 * 1024,
+  audit: 850 * 1024,
+  interactions: 500 * 1024,
+  consent: 520 * 1024,
+  exports: 840 * 1024,
+  sharing: 660 * 1024,
+  requests: 870 * 1024,
+  erasure: 660 * 1024,
+  retention: 680 * 1024,
+  self: 980 * 1024,
 };
 
 /**
@@ -55,16 +69,21 @@ export const assetBudgets: Readonly<Record<string, number>> = {
 export interface BundleSize {
   context: string;
   bytes: number;
+  /** Its source map, which Node reads at start-up too. */
+  mapBytes: number;
   budget: number;
   /** Every package in the bundle with its bytes of output, largest first. */
   packages: Array<{ name: string; bytes: number }>;
 }
 
-/** Bundles each function as the CDK does and reads the sizes from esbuild's metafile. */
-export async function measureBundles(contexts = Object.keys(bundleBudgets)): Promise<BundleSize[]> {
+/**
+ * Bundles each function as the CDK does and reads the sizes from esbuild's metafile;
+ * with `outdir`, also writes each bundle there as `<context>.mjs` (the start-up benchmark runs them).
+ */
+export async function measureBundles(contexts = Object.keys(bundleBudgets), outdir?: string): Promise<BundleSize[]> {
   const { build } = await import('esbuild');
-  const sizes: BundleSize[] = [];
-  for (const context of contexts) {
+  // One build per function, all at once: esbuild runs them in parallel.
+  return Promise.all(contexts.map(async (context): Promise<BundleSize> => {
     const options = bundleOptions(context);
     const result = await build({
       entryPoints: [options.entry],
@@ -75,20 +94,23 @@ export async function measureBundles(contexts = Object.keys(bundleBudgets)): Pro
       target: options.target,
       mainFields: options.mainFields,
       banner: { js: options.banner },
-      outfile: 'index.mjs',
-      write: false,
+      alias: options.alias,
+      sourcemap: options.sourceMap,
+      sourcesContent: options.sourcesContent,
+      outfile: outdir ? `${outdir}/${context}.mjs` : 'index.mjs',
+      write: outdir !== undefined,
       metafile: true,
       logLevel: 'silent',
     });
     const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint);
     if (!output) throw new Error(`esbuild produced no output for ${context}`);
+    const map = Object.entries(result.metafile.outputs).find(([file]) => file.endsWith('.map'))?.[1];
     const byPackage = new Map<string, number>();
     for (const [file, input] of Object.entries(output.inputs)) {
       const name = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(file)?.[1] ?? file.split('/').slice(0, 2).join('/');
       byPackage.set(name, (byPackage.get(name) ?? 0) + input.bytesInOutput);
     }
     const packages = [...byPackage].map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes);
-    sizes.push({ context, bytes: output.bytes, budget: bundleBudgets[context] ?? 0, packages });
-  }
-  return sizes;
+    return { context, bytes: output.bytes, mapBytes: map?.bytes ?? 0, budget: bundleBudgets[context] ?? 0, packages };
+  }));
 }

@@ -11,7 +11,7 @@ import { LocalQueue } from './queue.js';
 import { routeTable } from '../functions/routes.js';
 import { createContainer, createDynamoClient, type Config, type Container, type Overrides } from '../shared/runtime/index.js';
 import { defaultReviewIntervals } from '../shared/contexts/customers/index.js';
-import { ensureTables } from '../shared/platform/store/index.js';
+import { defaultIndexShards, ensureTables } from '../shared/platform/store/index.js';
 import { createLocalApi } from './server.js';
 import { loadTokenSecret } from './tokens.js';
 
@@ -51,12 +51,15 @@ export function localConfig(options: LocalAppOptions): Config {
     keyCache: { maxEntries: 1000, ttlMs: 300_000 },
     reviewIntervals: defaultReviewIntervals,
     idempotencyTtlSeconds: 86_400,
+    customerNumberBlock: 100,
+    indexShards: defaultIndexShards,
     corsOrigins: options.corsOrigins ?? ['http://localhost:5173'],
     events: { provider: 'file', path: join(options.dataDir, 'events.jsonl') },
     notifier: { provider: 'outbox', folder: join(options.dataDir, 'outbox') },
     downloads: { provider: 'folder', folder: join(options.dataDir, 'downloads') },
     auditAnchor: { provider: 'file', path: join(options.dataDir, 'audit-checkpoints.log') },
     auditVerifyPageEntries: 5_000,
+    auditChains: 64,
     responseInlineMaxBytes: 5_000_000,
     ...options.config,
   };

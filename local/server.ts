@@ -12,6 +12,17 @@ import { BearerVerifier } from './tokens.js';
 const MAX_PAYLOAD_BYTES = 10 * 1024 * 1024;
 /** Lambda's limit on a synchronous answer; beyond it API Gateway answers 500. */
 const MAX_LAMBDA_RESPONSE_BYTES = 6 * 1024 * 1024;
+
+/**
+ * Whether Lambda would refuse this answer as larger than 6 MB. Escaping a body for the
+ * JSON envelope at most sextuples it (\u00XX), so a small one is let through without
+ * serializing the whole answer again.
+ */
+function overLambdaLimit(answer: unknown): boolean {
+  const body = (answer as { body?: unknown }).body;
+  if (typeof body === 'string' && body.length * 6 < MAX_LAMBDA_RESPONSE_BYTES - 64 * 1024) return false;
+  return Buffer.byteLength(JSON.stringify(answer)) > MAX_LAMBDA_RESPONSE_BYTES;
+}
 /** HTTP API's quota on the request line and headers together (10,240 bytes, not adjustable). */
 const MAX_HEADER_BYTES = 10_240;
 /** How long a client may take to send its headers, and its whole request. */
@@ -248,7 +259,7 @@ export function createLocalApi(options: LocalApiOptions): Server {
       const handler = options.handlers[route.spec.context];
       if (!handler) throw new Error(`No handler for context ${route.spec.context}`);
       const answer = await handler(event, lambdaContext(`kehu-${route.spec.context}`, requestId));
-      if (Buffer.byteLength(JSON.stringify(answer)) > MAX_LAMBDA_RESPONSE_BYTES) {
+      if (overLambdaLimit(answer)) {
         console.error(JSON.stringify({ level: 'ERROR', message: 'Lambda response larger than 6 MB; API Gateway answers 500', route: routeKey(route.spec) }));
         send(res, 500, { 'content-type': 'application/json', ...cors }, JSON.stringify({ message: 'Internal Server Error' }));
         return;

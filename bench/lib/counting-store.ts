@@ -36,9 +36,9 @@ export class CountingStore implements Store {
     return this.inner.query<T>(input);
   }
 
-  increment(table: string, key: StoreItem, attribute: string): Promise<number> {
+  increment(table: string, key: StoreItem, attribute: string, by?: number): Promise<number> {
     this.counts.increment += 1;
-    return this.inner.increment(table, key, attribute);
+    return this.inner.increment(table, key, attribute, by);
   }
 
   async transact(writes: Write[]): Promise<void> {

@@ -2,7 +2,7 @@ import type { Container } from '../../shared/runtime/index.js';
 import { createHttpHandler, type HttpHandler, type HttpHandlerOptions, type Operations } from '../http/index.js';
 import { auditRoutes } from './routes.js';
 
-export function auditOperations({ audit, subjects }: Container): Operations<typeof auditRoutes> {
+export function auditOperations({ audit, subjects }: Pick<Container, 'audit' | 'subjects'>): Operations<typeof auditRoutes> {
   return {
     listAudit: async ({ query }) => {
       const by = query.targetId !== undefined ? { target: { type: query.targetType ?? 'customer', id: query.targetId } } : { actor: query.actor! };
@@ -13,5 +13,5 @@ export function auditOperations({ audit, subjects }: Container): Operations<type
   };
 }
 
-export const createAuditHandler = (container: Container, options: HttpHandlerOptions): HttpHandler =>
+export const createAuditHandler = (container: Pick<Container, 'audit' | 'subjects'>, options: HttpHandlerOptions): HttpHandler =>
   createHttpHandler(auditRoutes, auditOperations(container), options);

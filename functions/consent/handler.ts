@@ -2,7 +2,7 @@ import type { Container } from '../../shared/runtime/index.js';
 import { createHttpHandler, type HttpHandler, type HttpHandlerOptions, type Operations } from '../http/index.js';
 import { consentRoutes } from './routes.js';
 
-export function consentOperations({ consent }: Container): Operations<typeof consentRoutes> {
+export function consentOperations({ consent }: Pick<Container, 'consent'>): Operations<typeof consentRoutes> {
   return {
     listPurposes: async () => ({ status: 200, body: { items: await consent.listPurposes() } }),
     getPurpose: async ({ params }) => {
@@ -22,5 +22,5 @@ export function consentOperations({ consent }: Container): Operations<typeof con
   };
 }
 
-export const createConsentHandler = (container: Container, options: HttpHandlerOptions): HttpHandler =>
+export const createConsentHandler = (container: Pick<Container, 'consent'>, options: HttpHandlerOptions): HttpHandler =>
   createHttpHandler(consentRoutes, consentOperations(container), options);

@@ -17,7 +17,7 @@ function access(actor: Actor, purpose?: string) {
   return { view, context: { actor, purpose: resolved } };
 }
 
-export function customerOperations({ customers }: Container): Operations<typeof customerRoutes> {
+export function customerOperations({ customers }: Pick<Container, 'customers'>): Operations<typeof customerRoutes> {
   return {
     createCustomer: async ({ body, actor, idempotencyKey }) => {
       const { view, context } = access(actor);
@@ -51,5 +51,5 @@ export function customerOperations({ customers }: Container): Operations<typeof 
   };
 }
 
-export const createCustomersHandler = (container: Container, options: HttpHandlerOptions): HttpHandler =>
+export const createCustomersHandler = (container: Pick<Container, 'customers'>, options: HttpHandlerOptions): HttpHandler =>
   createHttpHandler(customerRoutes, customerOperations(container), options);

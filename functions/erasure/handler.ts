@@ -32,7 +32,7 @@ export function erasureOfMessage(body: string): string | undefined {
  * for that message alone; the queue retries it, and after its last receive it rests in
  * the DLQ (an alarm fires) with the customer hidden but intact.
  */
-export function createErasureConsumer({ erasure }: Container, { logger, metrics }: Observability) {
+export function createErasureConsumer({ erasure }: Pick<Container, 'erasure'>, { logger, metrics }: Observability) {
   const record = async (message: SQSRecord) => {
     const { detail } = parse(erasureMessage, JSON.parse(message.body), 'body');
     const { customerId, ...cause } = detail.detail;

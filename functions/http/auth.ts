@@ -11,22 +11,40 @@ const GROUPS_CLAIM = 'cognito:groups';
 const claimsOf = (event: APIGatewayProxyEventV2): Claims | undefined =>
   (event.requestContext as { authorizer?: { jwt?: { claims?: Claims } } }).authorizer?.jwt?.claims;
 
+/** Decoded token payloads by the header that carried them: a client sends the same token for hours. */
+const decodedPayloads = new Map<string, Record<string, unknown> | null>();
+const DECODED_PAYLOADS_MAX = 1000;
+
+/** The payload of a bearer token, decoded once per distinct header (null when it is not one). */
+function decodedPayload(header: string): Record<string, unknown> | null {
+  const known = decodedPayloads.get(header);
+  if (known !== undefined) return known;
+  let decoded: Record<string, unknown> | null = null;
+  const token = /^(?:Bearer\s+)?([\w-]+)\.([\w-]+)\.([\w-]+)$/i.exec(header.trim());
+  if (token) {
+    try {
+      const payload: unknown = JSON.parse(Buffer.from(token[2]!, 'base64url').toString('utf8'));
+      if (typeof payload === 'object' && payload !== null && !Array.isArray(payload)) decoded = Object.freeze(payload as Record<string, unknown>);
+    } catch {
+      decoded = null;
+    }
+  }
+  // Bounded: the oldest header goes first.
+  if (decodedPayloads.size >= DECODED_PAYLOADS_MAX) decodedPayloads.delete(decodedPayloads.keys().next().value!);
+  decodedPayloads.set(header, decoded);
+  return decoded;
+}
+
 /**
  * The payload of the bearer token in the request, if it is the very token the authorizer
  * verified. API Gateway forwards the Authorization header it checked; its payload is
- * trusted only when its subject, times and id equal the verified claims.
+ * trusted only when its subject, times and id equal the verified claims (compared on
+ * every request; only the decoding is remembered).
  */
 function verifiedPayload(event: APIGatewayProxyEventV2, claims: Claims): Record<string, unknown> | undefined {
-  const token = /^(?:Bearer\s+)?([\w-]+)\.([\w-]+)\.([\w-]+)$/i.exec(event.headers?.authorization?.trim() ?? '');
-  if (!token) return undefined;
-  let payload: unknown;
-  try {
-    payload = JSON.parse(Buffer.from(token[2]!, 'base64url').toString('utf8'));
-  } catch {
-    return undefined;
-  }
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return undefined;
-  const decoded = payload as Record<string, unknown>;
+  const header = event.headers?.authorization;
+  const decoded = header ? decodedPayload(header) : null;
+  if (!decoded) return undefined;
   const same = (name: string) => (claims[name] === undefined ? decoded[name] === undefined : String(decoded[name]) === String(claims[name]));
   return ['sub', 'iat', 'exp', 'jti', 'origin_jti', 'iss'].every(same) ? decoded : undefined;
 }

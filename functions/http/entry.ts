@@ -1,24 +1,39 @@
-import { configFromEnv, createContainer, type Config, type Container, type Overrides } from '../../shared/runtime/index.js';
+// From the modules themselves, not the runtime's index, which also offers the container of every service.
+import { configFromEnv, type Config } from '../../shared/runtime/config.js';
+import { composeContainer, type Container, type Foundation, type ServiceName, type ServicesOf } from '../../shared/runtime/compose.js';
+import type { Overrides } from '../../shared/runtime/wiring.js';
 import type { HttpHandler, HttpHandlerOptions } from './handler.js';
 import { createObservability, instrumentWith, type Observability } from './observability.js';
 import { countDependencyFailure, countIntegrityFailure } from './problem.js';
 
 /**
  * A context's Lambda entry point: Powertools, configuration from the environment and the
- * container, built once per cold start, then the context's HTTP handler. `adapters` adds
- * the AWS adapters only this context needs (shared/runtime/aws-adapters.ts).
+ * container with the services its routes call (`services`), built once per cold start,
+ * then the context's HTTP handler. `adapters` adds the AWS adapters only this context
+ * needs (shared/runtime/aws-adapters.ts).
  */
-export async function lambdaHttpEntry(
+export async function lambdaHttpEntry<K extends ServiceName>(
   service: string,
-  build: (container: Container, options: HttpHandlerOptions) => HttpHandler,
+  services: ServicesOf<K>,
+  build: (container: NoInfer<Foundation & Pick<Container, K>>, options: HttpHandlerOptions) => HttpHandler,
   adapters: (config: Config, instrument: NonNullable<Overrides['instrument']>) => Partial<Overrides> = () => ({}),
 ): Promise<HttpHandler> {
   const observability = await createObservability(service);
   const config = configFromEnv();
-  const instrument = instrumentWith(observability);
-  const overrides: Overrides = {
-    ...adapters(config, instrument),
-    instrument,
+  const overrides = lambdaOverrides(observability, adapters(config, instrumentWith(observability)));
+  const container = composeContainer(config, overrides, services);
+  return build(container, httpOptions(container, observability));
+}
+
+/**
+ * What every function's container is given in Lambda: X-Ray around its SDK clients, and
+ * failures logged through Powertools and counted for the alarms. `adapters` are the AWS
+ * adapters only some functions carry.
+ */
+function lambdaOverrides(observability: Observability, adapters: Partial<Overrides> = {}): Overrides {
+  return {
+    ...adapters,
+    instrument: instrumentWith(observability),
     onPublishFailure: (error, events) =>
       observability.logger.error('domain events not published', { errorName: (error as Error).name, events: events.map((e) => e.type) }),
     onUndelivered: (error) => {
@@ -30,12 +45,10 @@ export async function lambdaHttpEntry(
       countIntegrityFailure(observability.metrics);
     },
   };
-  const container = createContainer(config, overrides);
-  return build(container, httpOptions(container, observability));
 }
 
 /** What every context's HTTP handler is given besides its container. */
-export const httpOptions = (container: Container, observability: Observability): HttpHandlerOptions => ({
+export const httpOptions = (container: Foundation, observability: Observability): HttpHandlerOptions => ({
   ...observability,
   corsOrigins: container.config.corsOrigins,
   downloads: { store: container.downloads, inlineMaxBytes: container.config.responseInlineMaxBytes },

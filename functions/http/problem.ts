@@ -82,9 +82,12 @@ function fromMiddyError(error: HttpError, instance?: string): Problem {
   return { type: problemType(`http-${error.statusCode}`), title: error.name, status: error.statusCode, detail: error.message, ...base };
 }
 
+/** Seconds a client waits before retrying a 503: a dependency's throttling or brief outage. */
+export const RETRY_AFTER_SECONDS = 1;
+
 export const problemResponse = (problem: Problem): APIGatewayProxyStructuredResultV2 => ({
   statusCode: problem.status,
-  headers: { 'content-type': 'application/problem+json' },
+  headers: { 'content-type': 'application/problem+json', ...(problem.status === 503 ? { 'retry-after': String(RETRY_AFTER_SECONDS) } : {}) },
   body: JSON.stringify(problem),
 });
 

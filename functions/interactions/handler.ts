@@ -2,7 +2,7 @@ import type { Container } from '../../shared/runtime/index.js';
 import { createHttpHandler, type HttpHandler, type HttpHandlerOptions, type Operations } from '../http/index.js';
 import { interactionRoutes } from './routes.js';
 
-export function interactionOperations({ interactions }: Container): Operations<typeof interactionRoutes> {
+export function interactionOperations({ interactions }: Pick<Container, 'interactions'>): Operations<typeof interactionRoutes> {
   return {
     createInteraction: async ({ params, body, actor }) => ({
       status: 201,
@@ -15,5 +15,5 @@ export function interactionOperations({ interactions }: Container): Operations<t
   };
 }
 
-export const createInteractionsHandler = (container: Container, options: HttpHandlerOptions): HttpHandler =>
+export const createInteractionsHandler = (container: Pick<Container, 'interactions'>, options: HttpHandlerOptions): HttpHandler =>
   createHttpHandler(interactionRoutes, interactionOperations(container), options);

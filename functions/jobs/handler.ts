@@ -15,7 +15,7 @@ export type JobMessage = z.infer<typeof jobMessage>;
  * The jobs queue consumer: runs each scheduled job; a message that fails is reported
  * back alone (partial batch failure) and, after its retries, lands in the DLQ.
  */
-export function createJobsHandler({ customers, requests, retention, erasures, audit }: Container, { logger, metrics }: Observability) {
+export function createJobsHandler({ customers, requests, retention, erasures, audit }: Pick<Container, 'customers' | 'requests' | 'retention' | 'erasures' | 'audit'>, { logger, metrics }: Observability) {
   const jobs: Record<JobMessage['job'], () => Promise<void>> = {
     'review-reminders': async () => {
       const due = await customers.countDueForReview();

@@ -2,7 +2,7 @@ import type { Container } from '../../shared/runtime/index.js';
 import { createHttpHandler, type HttpHandler, type HttpHandlerOptions, type Operations } from '../http/index.js';
 import { requestRoutes } from './routes.js';
 
-export function requestOperations({ requests, erasure, erasures }: Container): Operations<typeof requestRoutes> {
+export function requestOperations({ requests, erasure, erasures }: Pick<Container, 'requests' | 'erasure' | 'erasures'>): Operations<typeof requestRoutes> {
   const as = (actor: Parameters<typeof requests.get>[1]['actor']) => ({ actor, purpose: 'data-subject-request' });
   return {
     createRequest: async ({ body, actor }) => ({ status: 201, body: await requests.create(body, as(actor)) }),
@@ -23,5 +23,5 @@ export function requestOperations({ requests, erasure, erasures }: Container): O
   };
 }
 
-export const createRequestsHandler = (container: Container, options: HttpHandlerOptions): HttpHandler =>
+export const createRequestsHandler = (container: Pick<Container, 'requests' | 'erasure' | 'erasures'>, options: HttpHandlerOptions): HttpHandler =>
   createHttpHandler(requestRoutes, requestOperations(container), options);

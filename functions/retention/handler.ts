@@ -2,7 +2,7 @@ import type { Container } from '../../shared/runtime/index.js';
 import { createHttpHandler, type HttpHandler, type HttpHandlerOptions, type Operations } from '../http/index.js';
 import { retentionRoutes } from './routes.js';
 
-export function retentionOperations({ retention }: Container): Operations<typeof retentionRoutes> {
+export function retentionOperations({ retention }: Pick<Container, 'retention'>): Operations<typeof retentionRoutes> {
   return {
     getPolicies: async () => ({ status: 200, body: { policies: await retention.policies() } }),
     putPolicies: async ({ body, actor }) => ({
@@ -13,5 +13,5 @@ export function retentionOperations({ retention }: Container): Operations<typeof
   };
 }
 
-export const createRetentionHandler = (container: Container, options: HttpHandlerOptions): HttpHandler =>
+export const createRetentionHandler = (container: Pick<Container, 'retention'>, options: HttpHandlerOptions): HttpHandler =>
   createHttpHandler(retentionRoutes, retentionOperations(container), options);

@@ -3,7 +3,7 @@ import type { Container } from '../../shared/runtime/index.js';
 import { createHttpHandler, type HttpHandler, type HttpHandlerOptions, type Operations } from '../http/index.js';
 import { selfRoutes } from './routes.js';
 
-export function selfOperations({ self, requests, consent }: Container): Operations<typeof selfRoutes> {
+export function selfOperations({ self, requests, consent }: Pick<Container, 'self' | 'requests' | 'consent'>): Operations<typeof selfRoutes> {
   const own = (actor: CustomerActor) => ({ actor, purpose: 'self-service' });
   return {
     requestCode: async ({ body }) => ({ status: 202, body: await self.requestCode(body.contact) }),
@@ -23,7 +23,7 @@ export function selfOperations({ self, requests, consent }: Container): Operatio
 }
 
 /** Customer routes verify the customer's own token here; API Gateway's authorizer is for staff. */
-export const createSelfHandler = (container: Container, options: HttpHandlerOptions): HttpHandler =>
+export const createSelfHandler = (container: Pick<Container, 'self' | 'requests' | 'consent'>, options: HttpHandlerOptions): HttpHandler =>
   createHttpHandler(selfRoutes, selfOperations(container), {
     ...options,
     authenticateCustomer: (authorization, requestId) => container.self.authenticate(authorization, requestId),

@@ -2,7 +2,7 @@ import type { Container } from '../../shared/runtime/index.js';
 import { createHttpHandler, type HttpHandler, type HttpHandlerOptions, type Operations } from '../http/index.js';
 import { sharingRoutes } from './routes.js';
 
-export function sharingOperations({ sharing }: Container): Operations<typeof sharingRoutes> {
+export function sharingOperations({ sharing }: Pick<Container, 'sharing'>): Operations<typeof sharingRoutes> {
   return {
     createPartner: async ({ body, actor }) => ({ status: 201, body: await sharing.createPartner(body, { actor, purpose: 'administration' }) }),
     listPartners: async () => ({ status: 200, body: { items: await sharing.partners() } }),
@@ -11,5 +11,5 @@ export function sharingOperations({ sharing }: Container): Operations<typeof sha
   };
 }
 
-export const createSharingHandler = (container: Container, options: HttpHandlerOptions): HttpHandler =>
+export const createSharingHandler = (container: Pick<Container, 'sharing'>, options: HttpHandlerOptions): HttpHandler =>
   createHttpHandler(sharingRoutes, sharingOperations(container), options);

@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import { METRICS_NAMESPACE } from '../../functions/http/observability.js';
-import { bundleAssets, bundleOptions } from '../bundling.js';
+import { aliasArgs, bundleAssets, bundleOptions } from '../bundling.js';
 
 export interface KehuFunctionProps {
   /** The bounded context, e.g. `customers`: entry `functions/<context>/index.ts`. */
@@ -89,11 +89,13 @@ export class KehuFunction extends Construct {
       },
       bundling: {
         minify: true,
-        sourceMap: true,
+        sourceMap: bundle.sourceMap,
+        sourcesContent: bundle.sourcesContent,
         target: bundle.target,
         format: OutputFormat.ESM,
         mainFields: bundle.mainFields,
         banner: bundle.banner,
+        esbuildArgs: { '--alias': aliasArgs(bundle.alias) },
         // The AWS SDK is bundled, so the deployed code runs the versions locked here.
         externalModules: [],
         metafile: true,

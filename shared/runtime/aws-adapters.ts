@@ -5,7 +5,7 @@ import { S3AuditAnchor } from '../platform/anchors/s3-audit-anchor.js';
 import { S3DownloadStore } from '../platform/downloads/s3-download-store.js';
 import { AwsNotifier } from '../platform/notify/index.js';
 import type { Config } from './config.js';
-import type { Overrides } from './container.js';
+import type { Overrides } from './wiring.js';
 
 type Instrument = NonNullable<Overrides['instrument']>;
 

@@ -1,3 +1,4 @@
+import { defaultIndexShards, indexFamilies, MAX_INDEX_SHARDS, type IndexShards } from '../platform/store/sharded.js';
 import { parseReviewIntervals, defaultReviewIntervals, type ReviewIntervals } from '../contexts/customers/review-policy.js';
 
 /** Everything that differs between deployments, read once at start-up. */
@@ -12,9 +13,18 @@ export interface Config {
   auditAnchor: { provider: 's3'; bucket: string } | { provider: 'file'; path: string } | { provider: 'none' };
   /** Most audit entries one verification call checks before answering a `next` cursor. */
   auditVerifyPageEntries: number;
+  /** Parallel audit chains (AUDIT_CHAINS): each is one partition key, appended to one entry at a time. Raise only. */
+  auditChains: number;
   keyCache: { maxEntries: number; ttlMs: number };
   reviewIntervals: ReviewIntervals;
   idempotencyTtlSeconds: number;
+  /** Customer numbers one instance reserves at a time (CUSTOMER_NUMBER_BLOCK): unique, increasing per block, with gaps. */
+  customerNumberBlock: number;
+  /**
+   * Shards of each sharded index partition (INDEX_SHARDS, INDEX_SHARDS_<FAMILY>): see
+   * docs/scaling.md. Raising a count is safe on a live table; lowering one needs a re-index.
+   */
+  indexShards: IndexShards;
   corsOrigins: string[];
   /** Where domain events go: an EventBridge bus in AWS, a file locally. */
   events: { provider: 'eventbridge'; busName: string } | { provider: 'file'; path: string } | { provider: 'none' };
@@ -40,6 +50,21 @@ const positiveInt = (env: NodeJS.ProcessEnv, name: string, fallback: number): nu
   if (value < 1) throw new ConfigError(name, 'must be a positive integer.');
   return value;
 };
+
+/** The variable of one family's shard count: `auditActors` → INDEX_SHARDS_AUDIT_ACTORS. */
+const shardVariable = (family: string) => `INDEX_SHARDS_${family.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+
+const shardCount = (env: NodeJS.ProcessEnv, name: string, fallback: number): number => {
+  const count = positiveInt(env, name, fallback);
+  if (count > MAX_INDEX_SHARDS) throw new ConfigError(name, `must be at most ${MAX_INDEX_SHARDS}.`);
+  return count;
+};
+
+/** INDEX_SHARDS for every family, INDEX_SHARDS_<FAMILY> for one. */
+function indexShardsFrom(env: NodeJS.ProcessEnv): IndexShards {
+  const all = shardCount(env, 'INDEX_SHARDS', defaultIndexShards.customers);
+  return Object.fromEntries(indexFamilies.map((family) => [family, shardCount(env, shardVariable(family), all)])) as Record<keyof IndexShards, number>;
+}
 
 /** Reads the configuration from environment variables, failing fast with the variable's name. */
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
@@ -71,6 +96,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     },
     reviewIntervals,
     idempotencyTtlSeconds: positiveInt(env, 'IDEMPOTENCY_TTL_SECONDS', 24 * 60 * 60),
+    customerNumberBlock: positiveInt(env, 'CUSTOMER_NUMBER_BLOCK', 100),
+    indexShards: indexShardsFrom(env),
     corsOrigins: (env.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
     events: env.EVENT_BUS_NAME
       ? { provider: 'eventbridge', busName: env.EVENT_BUS_NAME }
@@ -89,6 +116,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
         : { provider: 'none' },
     responseInlineMaxBytes: positiveInt(env, 'RESPONSE_INLINE_MAX_BYTES', 5_000_000),
     auditVerifyPageEntries: positiveInt(env, 'AUDIT_VERIFY_PAGE_ENTRIES', 5_000),
+    auditChains: positiveInt(env, 'AUDIT_CHAINS', 64),
     auditAnchor: env.AUDIT_CHECKPOINT_BUCKET
       ? { provider: 's3', bucket: env.AUDIT_CHECKPOINT_BUCKET }
       : env.AUDIT_CHECKPOINT_FILE

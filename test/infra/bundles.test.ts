@@ -1,11 +1,18 @@
-import { describe, expect, it } from 'vitest';
-import { statSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { assetBudgets, bundleAssets, bundleBudgets, measureBundles } from '../../infra/bundling.js';
+import { assetBudgets, bundleAssets, bundleBudgets, measureBundles, type BundleSize } from '../../infra/bundling.js';
 import { routeTable } from '../../functions/routes.js';
+import { synthesized } from './support.js';
 
 /** Cold start grows with bundle size: every function stays within its budget. */
 describe('function bundles', () => {
+  let sizes: BundleSize[];
+  beforeAll(async () => {
+    sizes = await measureBundles();
+  }, 120_000);
+
   it('has a budget for every context that serves a route', () => {
     for (const route of routeTable) expect(bundleBudgets[route.context], route.context).toBeGreaterThan(0);
   });
@@ -18,8 +25,7 @@ describe('function bundles', () => {
     }
   });
 
-  it('stays within budget, without full zod or unused SDK clients', { timeout: 60_000 }, async () => {
-    const sizes = await measureBundles();
+  it('stays within budget, without full zod or unused SDK clients', () => {
     expect(sizes.map((s) => s.context).sort()).toEqual(Object.keys(bundleBudgets).sort());
     for (const size of sizes) {
       expect(size.bytes, `${size.context}: ${size.bytes} bytes`).toBeLessThanOrEqual(size.budget);
@@ -31,5 +37,41 @@ describe('function bundles', () => {
     expect(names).toContain('zod');
     expect(names).not.toContain('@aws-sdk/client-dynamodb');
     expect(names).not.toContain('@aws-sdk/client-kms');
+  });
+
+  it('carries in each function only the clients and libraries its services use', () => {
+    const carrying = (name: string) => sizes.filter((s) => s.packages.some((p) => p.name === name)).map((s) => s.context).sort();
+    // Lambda's credentials come from the environment: none of the SDK's other providers nor their STS and SSO clients.
+    for (const chain of ['@aws-sdk/credential-provider-node', '@aws-sdk/credential-provider-sso', '@aws-sdk/credential-provider-ini', '@aws-sdk/nested-clients']) {
+      expect(carrying(chain), chain).toEqual([]);
+    }
+    // Consent decisions publish, and exports and sharing ask consent; customers, interactions and platform publish nothing.
+    expect(carrying('@aws-sdk/client-eventbridge')).toEqual(['audit', 'consent', 'erasure', 'exports', 'jobs', 'requests', 'retention', 'self', 'sharing']);
+    expect(carrying('@aws-sdk/client-s3')).toEqual(['audit', 'exports', 'jobs', 'requests', 'self']);
+    expect(carrying('@aws-sdk/client-sesv2')).toEqual(['self']);
+    expect(carrying('jose')).toEqual(['self']);
+    expect(carrying('lru-cache')).toEqual([]);
+    // Phone numbers are parsed where customer contacts are read or written, and described in the OpenAPI document.
+    expect(carrying('libphonenumber-js')).not.toContain('interactions');
+    expect(carrying('libphonenumber-js')).not.toContain('consent');
+    expect(carrying('libphonenumber-js')).toContain('customers');
+  });
+
+  it('deploys what it measures: bundles the CDK built within budget, their maps without sources or the credential chain', { timeout: 600_000 }, async () => {
+    const { outdir, json } = await synthesized();
+    const functions = Object.values(json)
+      .flatMap((template) => Object.values(template.Resources))
+      .filter((resource) => resource.Type === 'AWS::Lambda::Function' && String(resource.Properties?.FunctionName ?? '').startsWith('kehu-test-'));
+    expect(functions.map((fn) => String(fn.Properties.FunctionName).replace('kehu-test-', '')).sort()).toEqual(Object.keys(bundleBudgets).sort());
+    for (const fn of functions) {
+      const context = String(fn.Properties.FunctionName).replace('kehu-test-', '');
+      const assetDir = join(outdir, `asset.${String(fn.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
+      expect(statSync(join(assetDir, 'index.mjs')).size, context).toBeLessThanOrEqual(bundleBudgets[context]!);
+      const map = JSON.parse(readFileSync(join(assetDir, 'index.mjs.map'), 'utf8')) as { sources: string[]; sourcesContent?: unknown };
+      expect(map.sourcesContent, context).toBeUndefined();
+      expect(map.sources.filter((source) => /credential-provider-(node|sso|ini)|nested-clients/.test(source)), context).toEqual([]);
+      const signsRequests = map.sources.some((source) => source.includes('@aws-sdk/core/'));
+      expect(map.sources.some((source) => source.endsWith('infra/lambda/credentials.ts')), context).toBe(signsRequests);
+    }
   });
 });

@@ -1,32 +1,22 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { App } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { routeTable } from '../../functions/routes.js';
 import { roles } from '../../shared/platform/access/index.js';
 import { tableDefinitions } from '../../shared/platform/store/tables.js';
-import { buildTestApp } from './support.js';
+import { synthesized } from './support.js';
 
-/** The security properties of the deployment, asserted on the synthesized templates. */
+/** The security properties of the deployment, asserted on the templates the run's one synth wrote. */
 let t: Record<'data' | 'identity' | 'api' | 'events' | 'observability', Template>;
-let app: App;
+let outdir: string;
 
-beforeAll(() => {
-  const { stacks, app: built } = buildTestApp({
-    'kehu:alarmEmail': 'ops@example.com',
-    'kehu:corsOrigins': 'https://console.example.com',
-    'kehu:notifyFromAddress': 'no-reply@example.com',
-  });
-  app = built;
-  t = {
-    data: Template.fromStack(stacks.data),
-    identity: Template.fromStack(stacks.identity),
-    api: Template.fromStack(stacks.api),
-    events: Template.fromStack(stacks.events),
-    observability: Template.fromStack(stacks.observability),
-  };
-}, 120_000);
+beforeAll(async () => {
+  const synth = await synthesized();
+  outdir = synth.outdir;
+  const stack = (concern: string) => synth.templates[`Kehu-test-${concern}`]!;
+  t = { data: stack('Data'), identity: stack('Identity'), api: stack('Api'), events: stack('Events'), observability: stack('Observability') };
+}, 300_000);
 
 const all = () => Object.values(t);
 const downloadsBucketName = 'kehu-test-downloads-123456789012-eu-central-1';
@@ -165,7 +155,7 @@ describe('api stack', () => {
   it("ships the reference page's script beside the platform function's bundle", () => {
     const platform = resourcesOf(t.api, 'AWS::Lambda::Function').find((fn) => fn.Properties.FunctionName === 'kehu-test-platform');
     const assetHash = String(platform!.Properties.Code.S3Key).replace(/\.zip$/, '');
-    const assetDir = join(app.outdir, `asset.${assetHash}`);
+    const assetDir = join(outdir, `asset.${assetHash}`);
     expect(existsSync(join(assetDir, 'index.mjs')), assetDir).toBe(true);
     expect(existsSync(join(assetDir, 'redoc.standalone.js'))).toBe(true);
   });

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveView, type CreateCustomerInput, type LegalHold } from '../../shared/contexts/customers/index.js';
+import { InteractionRepository } from '../../shared/contexts/interactions/index.js';
 import { LocalKeyService } from '../../shared/platform/keys/index.js';
 import type { DomainEvent } from '../../shared/platform/ports/index.js';
 import { createContainer, type Container } from '../../shared/runtime/index.js';
@@ -40,7 +41,7 @@ async function oldInteraction(customerId: string): Promise<void> {
     {
       op: 'put',
       table: 'data',
-      item: { pk: `CUSTOMER#${customerId}`, sk: `INTERACTION#${occurredAt}#${id}`, kind: 'interaction', id, customerId, occurredAt, gsi3pk: 'RETAIN#interaction', gsi3sk: `${occurredAt}#${customerId}#${id}` },
+      item: { pk: `CUSTOMER#${customerId}`, sk: `INTERACTION#${occurredAt}#${id}`, kind: 'interaction', id, customerId, occurredAt, ...new InteractionRepository(container.store, container.config.indexShards.interactions).retentionKeys(customerId, occurredAt, id) },
     },
   ]);
 }

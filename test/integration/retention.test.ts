@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { resolveView, type CreateCustomerInput } from '../../shared/contexts/customers/index.js';
+import { InteractionRepository } from '../../shared/contexts/interactions/index.js';
 import { LocalKeyService } from '../../shared/platform/keys/index.js';
 import type { DomainEvent, Write } from '../../shared/platform/ports/index.js';
 import { createContainer, type Container } from '../../shared/runtime/index.js';
@@ -49,8 +50,7 @@ beforeAll(async () => {
         id,
         customerId,
         occurredAt,
-        gsi3pk: 'RETAIN#interaction',
-        gsi3sk: `${occurredAt}#${customerId}#${id}`,
+        ...new InteractionRepository(container.store, container.config.indexShards.interactions).retentionKeys(customerId, occurredAt, id),
       },
     });
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultReviewIntervals } from '../../shared/contexts/customers/review-policy.js';
 import { ConfigError, configFromEnv } from '../../shared/runtime/config.js';
+import { defaultIndexShards } from '../../shared/platform/store/sharded.js';
 
 const local = { KEY_PROVIDER: 'local', LOCAL_KEY_FILE: '/tmp/kehu/master.key' };
 
@@ -23,6 +24,8 @@ describe('configFromEnv', () => {
       keyCache: { maxEntries: 1000, ttlMs: 300_000 },
       reviewIntervals: defaultReviewIntervals,
       idempotencyTtlSeconds: 86_400,
+      customerNumberBlock: 100,
+      indexShards: defaultIndexShards,
       corsOrigins: ['http://localhost:5173', 'https://app.example.com'],
       events: { provider: 'none' },
       notifier: { provider: 'none' },
@@ -30,6 +33,7 @@ describe('configFromEnv', () => {
       responseInlineMaxBytes: 5_000_000,
       auditAnchor: { provider: 'none' },
       auditVerifyPageEntries: 5_000,
+      auditChains: 64,
     });
   });
 
@@ -42,6 +46,7 @@ describe('configFromEnv', () => {
       auditKeyId: 'alias/kehu-audit',
     });
     expect(configFromEnv({ ...local, AUDIT_VERIFY_PAGE_ENTRIES: '200' }).auditVerifyPageEntries).toBe(200);
+    expect(configFromEnv({ ...local, AUDIT_CHAINS: '4096' }).auditChains).toBe(4096);
     expect(configErrorOf({ ...local, AUDIT_VERIFY_PAGE_ENTRIES: '0' }).message).toMatch(/AUDIT_VERIFY_PAGE_ENTRIES/);
   });
 
@@ -50,6 +55,14 @@ describe('configFromEnv', () => {
     expect(configFromEnv({ ...local, DOWNLOADS_FOLDER: '/tmp/d' }).downloads).toEqual({ provider: 'folder', folder: '/tmp/d' });
     expect(configFromEnv({ ...local, RESPONSE_INLINE_MAX_BYTES: '1000' }).responseInlineMaxBytes).toBe(1000);
     expect(configErrorOf({ ...local, RESPONSE_INLINE_MAX_BYTES: 'big' }).message).toMatch(/RESPONSE_INLINE_MAX_BYTES/);
+  });
+
+  it('reads the shard count of every index family, one family overriding the default', () => {
+    expect(defaultIndexShards.customers).toBe(16);
+    const shards = configFromEnv({ ...local, INDEX_SHARDS: '32', INDEX_SHARDS_CUSTOMERS: '512', INDEX_SHARDS_AUDIT_ACTORS: '8' }).indexShards;
+    expect(shards).toEqual({ customers: 512, interactions: 32, consents: 32, requests: 32, shares: 32, erasures: 32, auditActors: 8 });
+    expect(configErrorOf({ ...local, INDEX_SHARDS: '0' }).message).toMatch(/^INDEX_SHARDS /);
+    expect(configErrorOf({ ...local, INDEX_SHARDS_REQUESTS: '2000' }).message).toMatch(/^INDEX_SHARDS_REQUESTS must be at most 1024/);
   });
 
   it('sends events to EventBridge or a file when told', () => {
@@ -66,8 +79,10 @@ describe('configFromEnv', () => {
       KEY_CACHE_MAX_ENTRIES: '50',
       KEY_CACHE_TTL_SECONDS: '60',
       IDEMPOTENCY_TTL_SECONDS: '3600',
+      CUSTOMER_NUMBER_BLOCK: '20',
       REVIEW_INTERVALS: 'vip=30',
     });
+    expect(config.customerNumberBlock).toBe(20);
     expect(config.tablePrefix).toBe('kehu-test');
     expect(config.region).toBe('eu-central-1');
     expect(config.dynamodbEndpoint).toBe('http://127.0.0.1:8000');

@@ -15,7 +15,7 @@ import {
 } from '../../shared/platform/ports/index.js';
 import { keysTable } from '../../shared/platform/store/tables.js';
 
-/** lru-cache caches "now" for `ttlResolution` (1 ms) of real time; let that pass. */
+/** Lets real time pass too: expiry must follow the injected clock, not wall time. */
 const tick = () => new Promise((resolve) => setTimeout(resolve, 5));
 
 /** A minimal in-memory Store: items by table and key (pk, sk); puts honour conditions. */
@@ -134,7 +134,6 @@ describe('KeyCache', () => {
   });
 
   it('expires entries after ttlMs', async () => {
-    // Start well above 0: lru-cache treats a start time of 0 as "no TTL".
     let now = 1_000_000;
     const cache = new KeyCache({ maxEntries: 10, ttlMs: 1_000 }, () => now);
     const key = randomBytes(32);
@@ -146,6 +145,20 @@ describe('KeyCache', () => {
     await tick();
     expect(cache.get('a')).toBeUndefined();
     expect(cache.size).toBe(0);
+  });
+
+  it('counts an entry\'s age from when it was set, not from its last read', () => {
+    let now = 0;
+    const cache = new KeyCache({ maxEntries: 10, ttlMs: 1_000 }, () => now);
+    const key = randomBytes(32);
+    cache.set('a', key);
+    now = 900;
+    expect(cache.get('a')).toBe(key);
+    now = 1_000;
+    expect(cache.get('a')).toBeUndefined();
+    cache.set('a', key);
+    now = 1_500;
+    expect(cache.get('a')).toBe(key);
   });
 
   it('deletes entries', () => {

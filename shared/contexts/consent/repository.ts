@@ -1,11 +1,12 @@
 import type { QueryPage, Store, StoreItem, Write } from '../../platform/ports/index.js';
 import { dataTable } from '../../platform/store/tables.js';
+import { DEFAULT_INDEX_SHARDS, querySharded, shardKey } from '../../platform/store/sharded.js';
 import type { ConsentEvent, ConsentStatus, Purpose } from './types.js';
 
 interface PurposeItem extends Purpose, StoreItem {
   pk: string;
   sk: 'PURPOSE';
-  gsi1pk: 'PURPOSE';
+  gsi1pk: typeof PURPOSE_LIST;
   gsi1sk: string;
 }
 
@@ -39,13 +40,23 @@ export interface ConsentLogItem extends ConsentLogFields, StoreItem {
 const T = dataTable.name;
 const customerPk = (customerId: string) => `CUSTOMER#${customerId}`;
 const stateSk = (purposeId: string) => `CONSENT#STATE#${purposeId}`;
-const purposeIndex = (purposeId: string) => `CONSENT#${purposeId}`;
+/** A purpose's consents, sharded by customer: every consenting customer would share it. */
+export const purposeIndex = (purposeId: string) => `CONSENT#${purposeId}`;
+/**
+ * Purposes themselves stay under one constant key: a handful of configuration items,
+ * written by a DPO a few times a year (docs/scaling.md).
+ */
+export const PURPOSE_LIST = 'PURPOSE';
 
 const stripKeys = <T extends StoreItem>({ pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...rest }: T) => rest;
 
 /** Storage adapter of purposes and consents (state per purpose, plus the full log). */
 export class ConsentRepository {
-  constructor(private readonly store: Store) {}
+  /** @param shards shards of each purpose's consent partition (INDEX_SHARDS_CONSENTS). */
+  constructor(
+    private readonly store: Store,
+    readonly shards: number = DEFAULT_INDEX_SHARDS,
+  ) {}
 
   async purpose(id: string): Promise<(Purpose & { version: number }) | undefined> {
     const item = await this.store.get<PurposeItem>(T, { pk: `PURPOSE#${id}`, sk: 'PURPOSE' });
@@ -53,7 +64,7 @@ export class ConsentRepository {
   }
 
   async purposes(): Promise<Purpose[]> {
-    const page = await this.store.query<PurposeItem>({ table: T, index: 'gsi1', partition: { name: 'gsi1pk', value: 'PURPOSE' }, limit: 200 });
+    const page = await this.store.query<PurposeItem>({ table: T, index: 'gsi1', partition: { name: 'gsi1pk', value: PURPOSE_LIST }, limit: 200 });
     return page.items.map((item) => stripKeys(item) as unknown as Purpose);
   }
 
@@ -61,7 +72,7 @@ export class ConsentRepository {
     return {
       op: 'put',
       table: T,
-      item: { ...purpose, pk: `PURPOSE#${purpose.id}`, sk: 'PURPOSE', gsi1pk: 'PURPOSE', gsi1sk: purpose.id },
+      item: { ...purpose, pk: `PURPOSE#${purpose.id}`, sk: 'PURPOSE', gsi1pk: PURPOSE_LIST, gsi1sk: purpose.id },
       condition: expectedVersion === undefined ? { kind: 'absent' } : { kind: 'version', version: expectedVersion },
       label: 'purpose',
     };
@@ -97,10 +108,10 @@ export class ConsentRepository {
 
   /** Consents given for a purpose, any notice version, a page at a time. */
   given(purposeId: string, page: { limit: number; cursor?: string }): Promise<QueryPage<ConsentStateItem>> {
-    return this.store.query<ConsentStateItem>({
+    return querySharded<ConsentStateItem>(this.store, {
       table: T,
       index: 'gsi1',
-      partition: { name: 'gsi1pk', value: purposeIndex(purposeId) },
+      partition: { name: 'gsi1pk', prefix: purposeIndex(purposeId), shards: this.shards, legacy: true },
       range: { name: 'gsi1sk', from: 'given#', to: 'given#~' },
       ...page,
     });
@@ -113,7 +124,7 @@ export class ConsentRepository {
       {
         op: 'put',
         table: T,
-        item: { ...state, pk: customerPk(customerId), sk: stateSk(purposeId), gsi1pk: purposeIndex(purposeId), gsi1sk: `${state.status}#${customerId}` },
+        item: { ...state, pk: customerPk(customerId), sk: stateSk(purposeId), gsi1pk: shardKey(purposeIndex(purposeId), customerId, this.shards), gsi1sk: `${state.status}#${customerId}` },
         condition: previousVersion === undefined ? { kind: 'absent' } : { kind: 'version', version: previousVersion },
         label: 'consent',
       },

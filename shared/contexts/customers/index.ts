@@ -1,5 +1,5 @@
 export { CustomerService } from './service.js';
-export { CustomerRepository, liveProfile, type CustomerItem, type ErasureMark } from './repository.js';
+export { CustomerRepository, CUSTOMER_LIST, CUSTOMER_REVIEW, PROFILE_RETENTION, liveProfile, type CustomerItem, type ErasureMark } from './repository.js';
 export {
   resolveView,
   canSeeContacts,
@@ -12,6 +12,7 @@ export {
 } from './access-policy.js';
 export { defaultReviewIntervals, parseReviewIntervals, type ReviewIntervals } from './review-policy.js';
 export * from './schemas.js';
+export { customerIdParams, pageQuery } from './params.js';
 export * from './errors.js';
 export type { CreateResult, CustomerServiceOptions, CustomerRecord, DamagedRecord, HistoryEntry, HoldCategory, LegalHold } from './types.js';
 export { customerTypes, lawfulBases, lifecycleStages } from './types.js';

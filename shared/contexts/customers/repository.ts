@@ -1,6 +1,8 @@
 import type { QueryPage, Store, StoreItem, Write } from '../../platform/ports/index.js';
 import { dataTable } from '../../platform/store/tables.js';
+import { DEFAULT_INDEX_SHARDS, querySharded, shardKey } from '../../platform/store/sharded.js';
 import type { BlindIndexKind } from '../../platform/crypto/index.js';
+import { NumberBlocks } from './number-blocks.js';
 import type { Classification, Collection, HistoryEntry, HoldCategory, ProcessingFlags, SealedField } from './types.js';
 
 /** The stored profile: classification in the clear (for filters), personal fields sealed. */
@@ -23,12 +25,13 @@ export interface CustomerItem extends Classification, ProcessingFlags, StoreItem
   reviewDueAt: string;
   /** Set when an erasure starts: from then on the record is gone for every reader. */
   erasure?: ErasureMark;
-  gsi1pk: 'CUSTOMER';
+  /** Index keys, sharded by the customer's id: `CustomerRepository.indexKeys`. */
+  gsi1pk: string;
   gsi1sk: string;
-  gsi2pk: 'CUSTOMER#REVIEW';
+  gsi2pk: string;
   gsi2sk: string;
   /** Retention runs from the last change (RET-1). */
-  gsi3pk: 'RETAIN#profile';
+  gsi3pk: string;
   gsi3sk: string;
 }
 
@@ -95,9 +98,31 @@ export async function liveProfile(store: Store, customerId: string): Promise<Cus
 
 export const reviewSortKey = (dueAt: string, id: string) => `${dueAt}#${id}`;
 
+/** The sharded index partitions of profiles (docs/scaling.md): every customer would share each. */
+export const CUSTOMER_LIST = 'CUSTOMER';
+export const CUSTOMER_REVIEW = 'CUSTOMER#REVIEW';
+export const PROFILE_RETENTION = 'RETAIN#profile';
+
+/** Numbers one counter update reserves for an instance unless configured otherwise. */
+export const DEFAULT_NUMBER_BLOCK = 100;
+
 /** Storage adapter of the customer aggregate: item shapes and keys live here only. */
 export class CustomerRepository {
-  constructor(private readonly store: Store) {}
+  private readonly numbers: NumberBlocks;
+  /** Shards of each profile index partition (INDEX_SHARDS_CUSTOMERS). */
+  readonly shards: number;
+
+  /**
+   * @param options.numberBlock customer numbers reserved per counter update (see NumberBlocks).
+   * @param options.shards shards of the profile index partitions.
+   */
+  constructor(
+    private readonly store: Store,
+    options: { numberBlock?: number; shards?: number } = {},
+  ) {
+    this.shards = options.shards ?? DEFAULT_INDEX_SHARDS;
+    this.numbers = new NumberBlocks((size) => store.increment(T, NUMBER_COUNTER, 'value', size), options.numberBlock ?? DEFAULT_NUMBER_BLOCK);
+  }
 
   findMany(ids: string[]): Promise<CustomerItem[]> {
     return this.store.getMany<CustomerItem>(T, ids.map((id) => ({ pk: customerPk(id), sk: 'PROFILE' })));
@@ -112,17 +137,12 @@ export class CustomerRepository {
     return guard ? this.find(guard.customerId) : undefined;
   }
 
-  /** The first of these contacts another record already holds, if any. */
-  async takenContact(guards: ContactGuard[], exceptCustomerId?: string): Promise<ContactGuard | undefined> {
-    if (!guards.length) return undefined;
-    const found = await this.store.getMany<GuardItem>(T, guards.map((g) => guardKey(g.kind, g.index)));
-    const taken = new Set(found.filter((g) => g.customerId !== exceptCustomerId).map((g) => g.pk));
-    return guards.find((g) => taken.has(guardKey(g.kind, g.index).pk));
-  }
-
-  /** Customer numbers come from one atomic counter; a failed create leaves a gap, never a duplicate. */
+  /**
+   * The next customer number of this instance's block, reserved from one atomic counter:
+   * never a duplicate, increasing within a block; a failed create or a stopped instance leaves a gap.
+   */
   async nextNumber(): Promise<string> {
-    const n = await this.store.increment(T, NUMBER_COUNTER, 'value');
+    const n = await this.numbers.take();
     return `KH${String(n).padStart(8, '0')}`;
   }
 
@@ -141,10 +161,11 @@ export class CustomerRepository {
     filters: Array<{ name: string; equals?: string; contains?: string }>,
     page: { limit: number; cursor?: string },
   ): Promise<QueryPage<CustomerItem>> {
-    return this.store.query<CustomerItem>({
+    return querySharded<CustomerItem>(this.store, {
       table: T,
       index: 'gsi1',
-      partition: { name: 'gsi1pk', value: 'CUSTOMER' },
+      partition: { name: 'gsi1pk', prefix: CUSTOMER_LIST, shards: this.shards, legacy: true },
+      range: { name: 'gsi1sk' },
       filters,
       ...page,
     });
@@ -155,14 +176,30 @@ export class CustomerRepository {
     filters: Array<{ name: string; equals?: string; contains?: string }>,
     page: { limit: number; cursor?: string },
   ): Promise<QueryPage<CustomerItem>> {
-    return this.store.query<CustomerItem>({
+    return querySharded<CustomerItem>(this.store, {
       table: T,
       index: 'gsi2',
-      partition: { name: 'gsi2pk', value: 'CUSTOMER#REVIEW' },
+      partition: { name: 'gsi2pk', prefix: CUSTOMER_REVIEW, shards: this.shards, legacy: true },
       range: { name: 'gsi2sk', to: `${cutoff}#~` },
       filters,
       ...page,
     });
+  }
+
+  /**
+   * The index keys of a profile, derived on every write (a record written before sharding
+   * moves to its shard on its next change). Sort keys are unique: a number, or a date and the id.
+   */
+  indexKeys(profile: { id: string; number: string; reviewDueAt: string; updatedAt: string }): Pick<CustomerItem, 'gsi1pk' | 'gsi1sk' | 'gsi2pk' | 'gsi2sk' | 'gsi3pk' | 'gsi3sk'> {
+    const { id } = profile;
+    return {
+      gsi1pk: shardKey(CUSTOMER_LIST, id, this.shards),
+      gsi1sk: profile.number,
+      gsi2pk: shardKey(CUSTOMER_REVIEW, id, this.shards),
+      gsi2sk: reviewSortKey(profile.reviewDueAt, id),
+      gsi3pk: shardKey(PROFILE_RETENTION, id, this.shards),
+      gsi3sk: `${profile.updatedAt}#${id}`,
+    };
   }
 
   async history(id: string, page: { limit: number; cursor?: string }): Promise<QueryPage<StoredHistoryEntry>> {

@@ -133,12 +133,7 @@ export const listCustomersQuery = z.strictObject({
 });
 export type ListCustomersQuery = z.infer<typeof listCustomersQuery>;
 
-export const customerIdParams = z.strictObject({ id: z.uuid('must be a customer id (UUID)') });
 export const readCustomerQuery = z.strictObject({ purpose: z.optional(slug) });
-export const pageQuery = z.strictObject({
-  limit: z.optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(100))),
-  cursor: z.optional(z.string().check(z.maxLength(1024))),
-});
 
 /** Answers, for the OpenAPI document. Personal fields appear only where the caller's view shows them. */
 export const customerRecordSchema = z.object({

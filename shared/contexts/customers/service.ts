@@ -22,7 +22,7 @@ import {
   staleVersion,
 } from './fields.js';
 import { CustomerPresenter } from './presenter.js';
-import { CustomerRepository, reviewSortKey, type ContactGuard, type CustomerItem, type StoredHistoryEntry } from './repository.js';
+import { CustomerRepository, type ContactGuard, type CustomerItem, type StoredHistoryEntry } from './repository.js';
 import { reviewDueAt } from './review-policy.js';
 import type { CreateCustomerInput, ListCustomersQuery, UpdateCustomerInput, VerificationInput } from './schemas.js';
 import {
@@ -39,6 +39,17 @@ import {
 
 const DEFAULT_PAGE = 25;
 const VERIFY_ATTEMPTS = 3;
+
+/**
+ * Both results once both have settled, so that neither is still running when the caller
+ * answers. A failed audit write wins over the read's own failure: the store is what failed.
+ */
+async function settledTogether<T>(read: Promise<T>, audit: Promise<void>): Promise<[T, void]> {
+  const [readResult, auditResult] = await Promise.allSettled([read, audit]);
+  if (auditResult.status === 'rejected') throw auditResult.reason;
+  if (readResult.status === 'rejected') throw readResult.reason;
+  return [readResult.value, undefined];
+}
 
 /**
  * Customer records (CR-1 to CR-6): creation with its collection basis, uniqueness on
@@ -87,13 +98,9 @@ export class CustomerService {
     const replay = idempotency && (await this.replay(idempotency, context, view, now));
     if (replay) return replay;
     const id = randomUUID();
-    // In parallel: a duplicate then leaves a gap in the numbers, as any failed create may.
-    const [taken, number, { key, write: keyWrite }] = await Promise.all([
-      this.repository.takenContact(guards),
-      this.repository.nextNumber(),
-      this.deps.keys.create(id, now),
-    ]);
-    if (taken) return replayOr(new DuplicateContactError(taken.field));
+    // No read of the guards first: the transaction's own conditions refuse a taken contact,
+    // naming its field. A duplicate then leaves a gap in the numbers, as any failed create may.
+    const [number, { key, write: keyWrite }] = await Promise.all([this.repository.nextNumber(), this.deps.keys.create(id, now)]);
 
     const at = now.toISOString();
     const dueAt = reviewDueAt(this.options.reviewIntervals, input.tier, now);
@@ -118,12 +125,7 @@ export class CustomerService {
       updatedAt: at,
       createdBy: actor.id,
       reviewDueAt: dueAt,
-      gsi1pk: 'CUSTOMER',
-      gsi1sk: number,
-      gsi2pk: 'CUSTOMER#REVIEW',
-      gsi2sk: reviewSortKey(dueAt, id),
-      gsi3pk: 'RETAIN#profile',
-      gsi3sk: `${at}#${id}`,
+      ...this.repository.indexKeys({ id, number, reviewDueAt: dueAt, updatedAt: at }),
     };
     const history = sealHistory(key, id, historyEntry(1, at, actor, 'created', Object.keys(input), 'collected'));
     const writes = this.repository.createWrites({
@@ -147,9 +149,16 @@ export class CustomerService {
     return { customer: await this.presenter.record(item, view), replayed: false };
   }
 
+  /**
+   * One record. Its audit entry is written alongside the read rather than after it, and
+   * the answer waits for both: no record leaves unaudited, and a failed audit write fails
+   * the read. An attempt on a customer who does not exist is recorded too.
+   */
   async get(id: string, context: AuditContext, view: CustomerView): Promise<CustomerRecord> {
-    const record = await this.presenter.record(await this.load(id), view);
-    await this.deps.audit.record(context, [audited('customer.read', id)]);
+    const [record] = await settledTogether(
+      this.load(id).then((item) => this.presenter.record(item, view)),
+      this.deps.audit.record(context, [audited('customer.read', id)]),
+    );
     return record;
   }
 
@@ -227,8 +236,7 @@ export class CustomerService {
       ...current.emailIndexes.filter((i) => !kept.has(i)).map((index) => ({ kind: 'email' as const, index })),
       ...current.phoneIndexes.filter((i) => !kept.has(i)).map((index) => ({ kind: 'phone' as const, index })),
     ];
-    const taken = await this.repository.takenContact(addGuards, id);
-    if (taken) throw new DuplicateContactError(taken.field);
+    // A contact another record holds fails its guard's condition in the transaction (409 naming the field).
 
     const tier = changes.tier ?? current.tier;
     const dueAt =
@@ -243,8 +251,7 @@ export class CustomerService {
       version: current.version + 1,
       updatedAt: at,
       reviewDueAt: dueAt,
-      gsi2sk: reviewSortKey(dueAt, id),
-      gsi3sk: `${at}#${id}`,
+      ...this.repository.indexKeys({ id, number: current.number, reviewDueAt: dueAt, updatedAt: at }),
     };
     await this.commitUpdate(context, 'customer.update', next, current.version, sealHistory(key, id, historyEntry(next.version, at, actor, 'updated', changed, reason)), addGuards, releaseGuards);
     return this.presenter.record(next, view);
@@ -273,8 +280,7 @@ export class CustomerService {
         updatedAt: at,
         lastVerifiedAt: at,
         reviewDueAt: dueAt,
-        gsi2sk: reviewSortKey(dueAt, id),
-        gsi3sk: `${at}#${id}`,
+        ...this.repository.indexKeys({ id, number: current.number, reviewDueAt: dueAt, updatedAt: at }),
       };
       const fields = input.fields ?? ['name', 'emails', 'phones', 'addresses'];
       try {

@@ -1,5 +1,5 @@
 export { ErasureService, HELD_REMAINDER } from './service.js';
 export { ErasureSupervisor, RESUME_ERASURE_AFTER_MS, ERASURE_STUCK_AFTER_MS, type ResumeResult } from './supervision.js';
-export { ErasureRunRepository, referenceOf, RUN_SHARDS } from './runs.js';
+export { ErasureRunRepository, referenceOf, UNFINISHED_RUNS } from './runs.js';
 export { erasureSteps, type DestructionCertificate, type ErasureCause, type ErasureRun, type ErasureStep } from './types.js';
 export * from './schemas.js';

@@ -1,18 +1,15 @@
-import { createHash } from 'node:crypto';
-import { ValidationError } from '../../platform/errors/index.js';
 import type { QueryPage, Store, StoreItem, Write } from '../../platform/ports/index.js';
 import { dataTable } from '../../platform/store/tables.js';
+import { DEFAULT_INDEX_SHARDS, querySharded, shardKey } from '../../platform/store/sharded.js';
 import type { ErasureCause, ErasureRun, ErasureStep } from './types.js';
 
 const T = dataTable.name;
 /**
- * Unfinished erasures sit in the retention index (gsi3) spread over a few partitions, so
- * that a sweep expiring thousands of customers at once never writes one hot partition key.
- * The index is sparse: a run leaves it when its erasure has closed.
+ * Unfinished erasures sit in the retention index (gsi3) spread over shards (the erasures
+ * family's count), so that a sweep expiring thousands of customers at once never writes one
+ * hot partition key. The index is sparse: a run leaves it when its erasure has closed.
  */
-export const RUN_SHARDS = 8;
-const shardPartition = (shard: number) => `ERASURE#UNFINISHED#${shard}`;
-const shardOf = (reference: string) => createHash('sha256').update(reference).digest()[0]! % RUN_SHARDS;
+export const UNFINISHED_RUNS = 'ERASURE#UNFINISHED';
 const key = (reference: string) => ({ pk: `ERASURE#${reference}`, sk: 'RUN' });
 
 export type ErasureRunItem = ErasureRun & StoreItem;
@@ -26,7 +23,11 @@ export const referenceOf = (customerId: string, cause: ErasureCause): string =>
  * from hiding the record) until it has closed, with the time of its last progress. Ids only.
  */
 export class ErasureRunRepository {
-  constructor(private readonly store: Store) {}
+  /** @param shards shards of the unfinished-runs partition (INDEX_SHARDS_ERASURES). */
+  constructor(
+    private readonly store: Store,
+    readonly shards: number = DEFAULT_INDEX_SHARDS,
+  ) {}
 
   async find(reference: string): Promise<ErasureRun | undefined> {
     const item = await this.store.get<ErasureRunItem>(T, key(reference));
@@ -38,7 +39,7 @@ export class ErasureRunRepository {
     return {
       op: 'put',
       table: T,
-      item: { ...run, ...key(run.id), kind: 'erasure-run', gsi3pk: shardPartition(shardOf(run.id)), gsi3sk: `${run.startedAt}#${run.id}` },
+      item: { ...run, ...key(run.id), kind: 'erasure-run', gsi3pk: shardKey(UNFINISHED_RUNS, run.id, this.shards), gsi3sk: `${run.startedAt}#${run.id}` },
       ...(condition ? { condition: { kind: 'absent' as const } } : {}),
       label: 'erasure-run',
     };
@@ -60,44 +61,17 @@ export class ErasureRunRepository {
     return next;
   }
 
-  /**
-   * Unfinished runs started before `startedBefore` (all when absent), oldest first within
-   * each partition, the partitions one after another. The cursor names the partition.
-   */
+  /** Unfinished runs started before `startedBefore` (all when absent), oldest first, every shard merged. */
   async unfinished(filter: { startedBefore?: string }, page: { limit: number; cursor?: string }): Promise<QueryPage<ErasureRun>> {
-    let { shard, inner } = decodeRunCursor(page.cursor);
-    const items: ErasureRun[] = [];
-    while (shard < RUN_SHARDS && items.length < page.limit) {
-      const result = await this.store.query<ErasureRunItem>({
-        table: T,
-        index: 'gsi3',
-        partition: { name: 'gsi3pk', value: shardPartition(shard) },
-        ...(filter.startedBefore ? { range: { name: 'gsi3sk', to: `${filter.startedBefore}#` } } : {}),
-        limit: page.limit - items.length,
-        ...(inner ? { cursor: inner } : {}),
-      });
-      items.push(...result.items.map(strip));
-      if (result.cursor) inner = result.cursor;
-      else {
-        shard += 1;
-        inner = undefined;
-      }
-    }
-    return shard < RUN_SHARDS ? { items, cursor: encodeRunCursor(shard, inner) } : { items };
+    const result = await querySharded<ErasureRunItem>(this.store, {
+      table: T,
+      index: 'gsi3',
+      partition: { name: 'gsi3pk', prefix: UNFINISHED_RUNS, shards: this.shards },
+      range: { name: 'gsi3sk', ...(filter.startedBefore ? { to: `${filter.startedBefore}#` } : {}) },
+      ...page,
+    });
+    return { ...result, items: result.items.map(strip) };
   }
 }
 
 const strip = ({ pk: _p, sk: _s, kind: _k, gsi3pk: _a, gsi3sk: _b, ...run }: ErasureRunItem): ErasureRun => run as unknown as ErasureRun;
-
-/** A partition number and the store's own cursor within it (itself checked by the store). */
-function encodeRunCursor(shard: number, inner: string | undefined): string {
-  return `${shard}.${inner ?? ''}`;
-}
-
-function decodeRunCursor(cursor: string | undefined): { shard: number; inner?: string } {
-  if (cursor === undefined) return { shard: 0 };
-  const match = /^([0-9])\.(.*)$/s.exec(cursor);
-  const shard = match ? Number(match[1]) : NaN;
-  if (!match || shard >= RUN_SHARDS) throw new ValidationError('The cursor is not one this list gave.', [{ field: 'cursor', message: 'is not a cursor of this list' }]);
-  return match[2] ? { shard, inner: match[2] } : { shard };
-}

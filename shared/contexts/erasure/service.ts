@@ -14,6 +14,7 @@ import {
 import { ConditionFailedError, type Clock, type QueryPage, type Store, type StoreItem, type Write } from '../../platform/ports/index.js';
 import type { RequestService } from '../requests/index.js';
 import { dataTable, keysTable } from '../../platform/store/tables.js';
+import { DEFAULT_INDEX_SHARDS, querySharded, shardKey } from '../../platform/store/sharded.js';
 import { ErasureRunRepository, referenceOf } from './runs.js';
 import type { DestructionCertificate, ErasureCause, ErasureRun, ErasureStep } from './types.js';
 
@@ -25,6 +26,8 @@ type WorkerContext = { actor: { id: string; role: 'system'; requestId: string };
 const CATEGORIES = ['profile', 'contacts', 'change-history', 'consents', 'interactions', 'request-details', 'data-key'];
 /** Where a narrowed erasure's remainder waits in the retention index for its holds to end. */
 export const HELD_REMAINDER = 'RETAIN#held-remainder';
+/** The sharded listing partition of destruction certificates. */
+export const CERTIFICATES = 'CERTIFICATE';
 
 /** The category an item of a customer's partition belongs to, as legal holds name them. */
 function categoryOf(sk: string): HoldCategory | undefined {
@@ -49,9 +52,14 @@ export class ErasureService {
   private readonly runs: ErasureRunRepository;
 
   constructor(
-    private readonly deps: { store: Store; keys: DataKeyRing; clock: Clock; audit: AuditTrail; requests: RequestService },
+    /** `shards`: of the certificate, held-remainder and unfinished-run partitions (INDEX_SHARDS_ERASURES). */
+    private readonly deps: { store: Store; keys: DataKeyRing; clock: Clock; audit: AuditTrail; requests: RequestService; shards?: number },
   ) {
-    this.runs = new ErasureRunRepository(deps.store);
+    this.runs = new ErasureRunRepository(deps.store, this.shards);
+  }
+
+  private get shards(): number {
+    return this.deps.shards ?? DEFAULT_INDEX_SHARDS;
   }
 
   /**
@@ -195,7 +203,7 @@ export class ErasureService {
     const base = retained.includes('profile')
       ? { ...unlisted, emailIndexes: [], phoneIndexes: [] }
       : { pk: hidden.pk, sk: hidden.sk, kind: hidden.kind, id: hidden.id, version: hidden.version, erasure: hidden.erasure };
-    const remainder = { ...base, legalHolds: narrowing, gsi3pk: HELD_REMAINDER, gsi3sk: `${lastDay}#${customerId}` };
+    const remainder = { ...base, legalHolds: narrowing, gsi3pk: shardKey(HELD_REMAINDER, customerId, this.shards), gsi3sk: `${lastDay}#${customerId}` };
     await this.deps.store.transact([{ op: 'put', table: T, item: remainder }]);
 
     const certificate: DestructionCertificate = {
@@ -248,7 +256,7 @@ export class ErasureService {
           item: {
             ...certificate,
             ...certificateKey,
-            gsi1pk: 'CERTIFICATE',
+            gsi1pk: shardKey(CERTIFICATES, certificate.id, this.shards),
             gsi1sk: `${certificate.at}#${certificate.id}`,
             gsi2pk: `SUBJECT#${certificate.subjectRef}`,
             gsi2sk: certificate.at,
@@ -274,10 +282,11 @@ export class ErasureService {
   }
 
   async certificates(page: { limit: number; cursor?: string }): Promise<QueryPage<DestructionCertificate>> {
-    const result = await this.deps.store.query<DestructionCertificate & StoreItem>({
+    const result = await querySharded<DestructionCertificate & StoreItem>(this.deps.store, {
       table: T,
       index: 'gsi1',
-      partition: { name: 'gsi1pk', value: 'CERTIFICATE' },
+      partition: { name: 'gsi1pk', prefix: CERTIFICATES, shards: this.shards, legacy: true },
+      range: { name: 'gsi1sk' },
       descending: true,
       ...page,
     });

@@ -31,8 +31,9 @@ export interface ResumeResult {
 export class ErasureSupervisor {
   private readonly runs: ErasureRunRepository;
 
-  constructor(private readonly deps: { store: Store; clock: Clock; audit: AuditTrail; events: EventPublisher }) {
-    this.runs = new ErasureRunRepository(deps.store);
+  /** `shards`: of the unfinished-run partition (INDEX_SHARDS_ERASURES). */
+  constructor(private readonly deps: { store: Store; clock: Clock; audit: AuditTrail; events: EventPublisher; shards?: number }) {
+    this.runs = new ErasureRunRepository(deps.store, deps.shards);
   }
 
   async list(query: ListErasuresQuery, context: AuditContext): Promise<QueryPage<ErasureRun>> {

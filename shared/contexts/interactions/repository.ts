@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { QueryPage, Store, StoreItem, Write } from '../../platform/ports/index.js';
 import { dataTable } from '../../platform/store/tables.js';
+import { DEFAULT_INDEX_SHARDS, shardKey } from '../../platform/store/sharded.js';
 import type { Interaction } from './types.js';
 
 /** What an interaction's content hash covers. */
@@ -25,6 +26,8 @@ export interface InteractionItem extends InteractionContent, StoreItem {
 const T = dataTable.name;
 const customerPk = (customerId: string) => `CUSTOMER#${customerId}`;
 const interactionSk = (occurredAt: string, id: string) => `INTERACTION#${occurredAt}#${id}`;
+/** The sharded retention partition of interactions (RET-1), which every interaction would share. */
+export const INTERACTION_RETENTION = 'RETAIN#interaction';
 
 /**
  * The content hash an audit entry fixes: every stored field but the hash, ciphertexts
@@ -49,7 +52,16 @@ export function interactionHash(item: InteractionContent): string {
 
 /** Storage adapter of interaction records, under the customer's partition. */
 export class InteractionRepository {
-  constructor(private readonly store: Store) {}
+  /** @param shards shards of the retention partition (INDEX_SHARDS_INTERACTIONS). */
+  constructor(
+    private readonly store: Store,
+    readonly shards: number = DEFAULT_INDEX_SHARDS,
+  ) {}
+
+  /** The retention index keys of an interaction: its clock runs from when it happened. */
+  retentionKeys(customerId: string, occurredAt: string, id: string): { gsi3pk: string; gsi3sk: string } {
+    return { gsi3pk: shardKey(INTERACTION_RETENTION, id, this.shards), gsi3sk: `${occurredAt}#${customerId}#${id}` };
+  }
 
   createWrite(item: InteractionItem): Write {
     return { op: 'put', table: T, item, condition: { kind: 'absent' }, label: 'interaction' };

@@ -57,8 +57,7 @@ export class InteractionService {
       ...content,
       contentHash,
       // Retention of interactions runs from when they happened (RET-1).
-      gsi3pk: 'RETAIN#interaction',
-      gsi3sk: `${input.occurredAt}#${customerId}#${id}`,
+      ...this.deps.repository.retentionKeys(customerId, input.occurredAt, id),
     };
     await this.deps.audit.commit(
       context,

@@ -1,5 +1,6 @@
 import type { QueryPage, Store, StoreItem, Write } from '../../platform/ports/index.js';
 import { dataTable } from '../../platform/store/tables.js';
+import { DEFAULT_INDEX_SHARDS, querySharded, shardKey } from '../../platform/store/sharded.js';
 import { isOpen } from './state-machine.js';
 import type { RequestStatus, SubjectRequest } from './types.js';
 
@@ -21,10 +22,17 @@ export interface RequestItem extends RequestFields, StoreItem {
 
 const T = dataTable.name;
 const key = (id: string) => ({ pk: `REQUEST#${id}`, sk: 'REQUEST' as const });
+/** The sharded index partitions every request (every open one) would share. */
+export const REQUEST_LIST = 'REQUEST';
+export const OPEN_REQUESTS = 'REQUEST#OPEN';
 
 /** Storage adapter of data-subject requests. */
 export class RequestRepository {
-  constructor(private readonly store: Store) {}
+  /** @param shards shards of the request listing and deadline partitions (INDEX_SHARDS_REQUESTS). */
+  constructor(
+    private readonly store: Store,
+    readonly shards: number = DEFAULT_INDEX_SHARDS,
+  ) {}
 
   find(id: string): Promise<RequestItem | undefined> {
     return this.store.get<RequestItem>(T, key(id));
@@ -38,10 +46,10 @@ export class RequestRepository {
     const indexed = {
       ...fields,
       ...key(item.id),
-      gsi1pk: 'REQUEST',
+      gsi1pk: shardKey(REQUEST_LIST, item.id, this.shards),
       gsi1sk: `${item.receivedAt}#${item.id}`,
       // Only open requests sit in the deadline index (a sparse index).
-      ...(isOpen(item.status) ? { gsi2pk: 'REQUEST#OPEN', gsi2sk: `${item.dueAt}#${item.id}` } : {}),
+      ...(isOpen(item.status) ? { gsi2pk: shardKey(OPEN_REQUESTS, item.id, this.shards), gsi2sk: `${item.dueAt}#${item.id}` } : {}),
       gsi3pk: `REQUESTS#${item.customerId}`,
       gsi3sk: `${item.receivedAt}#${item.id}`,
     };
@@ -76,10 +84,11 @@ export class RequestRepository {
         ...page,
       });
     }
-    return this.store.query<RequestItem>({
+    return querySharded<RequestItem>(this.store, {
       table: T,
       index: 'gsi1',
-      partition: { name: 'gsi1pk', value: 'REQUEST' },
+      partition: { name: 'gsi1pk', prefix: REQUEST_LIST, shards: this.shards, legacy: true },
+      range: { name: 'gsi1sk' },
       filters: filters.status ? [{ name: 'status', equals: filters.status }] : [],
       descending: true,
       ...page,
@@ -88,10 +97,10 @@ export class RequestRepository {
 
   /** Open requests due on or before `cutoff`, soonest first. */
   dueBy(cutoff: string, page: { limit: number; cursor?: string }): Promise<QueryPage<RequestItem>> {
-    return this.store.query<RequestItem>({
+    return querySharded<RequestItem>(this.store, {
       table: T,
       index: 'gsi2',
-      partition: { name: 'gsi2pk', value: 'REQUEST#OPEN' },
+      partition: { name: 'gsi2pk', prefix: OPEN_REQUESTS, shards: this.shards, legacy: true },
       range: { name: 'gsi2sk', to: `${cutoff}#~` },
       ...page,
     });

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditContext, AuditTrail } from '../../platform/audit/index.js';
 import type { ErasureService } from '../erasure/index.js';
-import { activeHolds, holdsCategory, type CustomerItem } from '../customers/index.js';
+import { activeHolds, holdsCategory, PROFILE_RETENTION, type CustomerItem } from '../customers/index.js';
+import { INTERACTION_RETENTION } from '../interactions/index.js';
 import { HELD_REMAINDER, RESUME_ERASURE_AFTER_MS } from '../erasure/index.js';
 import type { Clock, DomainEvent, EventPublisher, Store, StoreItem } from '../../platform/ports/index.js';
 import { dataTable } from '../../platform/store/tables.js';
+import { defaultIndexShards, forEachSharded, type IndexShards } from '../../platform/store/sharded.js';
 import type { RetentionPolicy } from './schemas.js';
 import type { SweepResult } from './types.js';
 
@@ -26,8 +28,14 @@ export class RetentionService {
       audit: AuditTrail;
       erasure: ErasureService;
       events: EventPublisher;
+      /** Shard counts of the retention partitions read (profiles, interactions, held remainders). */
+      indexShards?: IndexShards;
     },
   ) {}
+
+  private get shards(): IndexShards {
+    return this.deps.indexShards ?? defaultIndexShards;
+  }
 
   async policies(): Promise<RetentionPolicy[]> {
     const item = await this.deps.store.get<StoreItem & { policies: RetentionPolicy[] }>(T, POLICIES_KEY);
@@ -50,7 +58,7 @@ export class RetentionService {
     const interactionPolicy = policies.get('interaction');
     if (interactionPolicy) {
       const byCustomer = new Map<string, Array<{ pk: string; sk: string }>>();
-      await this.expired('RETAIN#interaction', cutoff(now, interactionPolicy), (item) => {
+      await this.expired(INTERACTION_RETENTION, this.shards.interactions, cutoff(now, interactionPolicy), (item) => {
         const customerId = String(item.customerId);
         byCustomer.set(customerId, [...(byCustomer.get(customerId) ?? []), { pk: String(item.pk), sk: String(item.sk) }]);
       });
@@ -72,7 +80,7 @@ export class RetentionService {
     const profilePolicy = policies.get('profile');
     if (profilePolicy) {
       const stuckBefore = new Date(now.getTime() - RESUME_ERASURE_AFTER_MS).toISOString();
-      await this.expired('RETAIN#profile', cutoff(now, profilePolicy), (item) => {
+      await this.expired(PROFILE_RETENTION, this.shards.customers, cutoff(now, profilePolicy), (item) => {
         const profile = item as CustomerItem;
         if (!profile.erasure) {
           // A hold of the whole record keeps it; one of some categories narrows the erasure.
@@ -85,27 +93,20 @@ export class RetentionService {
       });
     }
     // What legal holds kept back from an erasure, once the last of them has ended (any policy or none).
-    await this.expired(HELD_REMAINDER, now.toISOString().slice(0, 10), (item) => expire(String(item.id)));
+    await this.expired(HELD_REMAINDER, this.shards.erasures, now.toISOString().slice(0, 10), (item) => expire(String(item.id)));
     // In batches: the erasure queue's consumer reports failures per message.
     for (let i = 0; i < queue.length; i += 10) await this.deps.events.publish(queue.slice(i, i + 10));
     await this.deps.audit.record(context, [{ action: 'retention.sweep', target: { type: 'purpose', id: 'retention' } }]);
     return { sweepId, at, interactionsDestroyed, customersQueued: queue.length };
   }
 
-  private async expired(partition: string, before: string, each: (item: StoreItem) => void): Promise<void> {
-    let cursor: string | undefined;
-    do {
-      const page = await this.deps.store.query<StoreItem>({
-        table: T,
-        index: 'gsi3',
-        partition: { name: 'gsi3pk', value: partition },
-        range: { name: 'gsi3sk', to: before },
-        limit: PAGE,
-        ...(cursor ? { cursor } : {}),
-      });
-      page.items.forEach(each);
-      cursor = page.cursor;
-    } while (cursor);
+  /** Every item of a sharded retention partition whose clock started before `before`: all shards, merged. */
+  private async expired(prefix: string, shards: number, before: string, each: (item: StoreItem) => void): Promise<void> {
+    await forEachSharded<StoreItem>(
+      this.deps.store,
+      { table: T, index: 'gsi3', partition: { name: 'gsi3pk', prefix, shards, legacy: true }, range: { name: 'gsi3sk', to: before }, limit: PAGE },
+      (items) => items.forEach(each),
+    );
   }
 }
 

@@ -5,10 +5,15 @@ import { pickFields, viewForFields, type CustomerRepository, type CustomerServic
 import { ConflictError, ForbiddenError, NotFoundError } from '../../platform/errors/index.js';
 import { ConditionFailedError, type Clock, type QueryPage, type Store, type StoreItem, type Write } from '../../platform/ports/index.js';
 import { dataTable } from '../../platform/store/tables.js';
+import { DEFAULT_INDEX_SHARDS, querySharded, shardKey } from '../../platform/store/sharded.js';
 import type { CreatePartnerInput, CreateShareInput } from './schemas.js';
 import type { Partner, Share } from './types.js';
 
 const T = dataTable.name;
+/** Partners stay under one constant key: a few configuration items, rarely written (docs/scaling.md). */
+export const PARTNER_LIST = 'PARTNER';
+/** The sharded listing partition of recorded shares, which every share would share. */
+export const SHARE_LIST = 'SHARE';
 const strip = <T extends StoreItem>({ pk: _p, sk: _s, gsi1pk: _g, gsi1sk: _h, ...rest }: T) => rest;
 
 /**
@@ -18,7 +23,16 @@ const strip = <T extends StoreItem>({ pk: _p, sk: _s, gsi1pk: _g, gsi1sk: _h, ..
  */
 export class SharingService {
   constructor(
-    private readonly deps: { store: Store; clock: Clock; audit: AuditTrail; consent: ConsentService; customers: CustomerService; repository: CustomerRepository },
+    /** `shards`: of the share listing partition (INDEX_SHARDS_SHARES). */
+    private readonly deps: {
+      store: Store;
+      clock: Clock;
+      audit: AuditTrail;
+      consent: ConsentService;
+      customers: CustomerService;
+      repository: CustomerRepository;
+      shards?: number;
+    },
   ) {}
 
   async createPartner(input: CreatePartnerInput, context: AuditContext): Promise<Partner> {
@@ -29,7 +43,7 @@ export class SharingService {
         {
           op: 'put',
           table: T,
-          item: { ...partner, pk: `PARTNER#${input.id}`, sk: 'PARTNER', gsi1pk: 'PARTNER', gsi1sk: input.id },
+          item: { ...partner, pk: `PARTNER#${input.id}`, sk: 'PARTNER', gsi1pk: PARTNER_LIST, gsi1sk: input.id },
           condition: { kind: 'absent' },
           label: 'partner',
         },
@@ -42,7 +56,7 @@ export class SharingService {
   }
 
   async partners(): Promise<Partner[]> {
-    const page = await this.deps.store.query<StoreItem>({ table: T, index: 'gsi1', partition: { name: 'gsi1pk', value: 'PARTNER' }, limit: 200 });
+    const page = await this.deps.store.query<StoreItem>({ table: T, index: 'gsi1', partition: { name: 'gsi1pk', value: PARTNER_LIST }, limit: 200 });
     return page.items.map((item) => strip(item) as unknown as Partner);
   }
 
@@ -86,7 +100,7 @@ export class SharingService {
       context,
       ids.map((id) => ({ action: 'share.create', target: { type: 'customer', id } })),
       [
-        { op: 'put', table: T, item: { ...share, pk: `SHARE#${share.id}`, sk: 'SHARE', gsi1pk: 'SHARE', gsi1sk: `${share.at}#${share.id}` }, condition: { kind: 'absent' } },
+        { op: 'put', table: T, item: { ...share, pk: `SHARE#${share.id}`, sk: 'SHARE', gsi1pk: shardKey(SHARE_LIST, share.id, this.deps.shards ?? DEFAULT_INDEX_SHARDS), gsi1sk: `${share.at}#${share.id}` }, condition: { kind: 'absent' } },
         // A pointer per customer: their shares are found without reading every share.
         ...ids.map((id): Write => ({ op: 'put', table: T, item: { pk: `CUSTOMER#${id}`, sk: `SHARE#${share.at}#${share.id}`, shareId: share.id } })),
       ],
@@ -115,10 +129,11 @@ export class SharingService {
   }
 
   async shares(partnerId: string | undefined, page: { limit?: number; cursor?: string }): Promise<QueryPage<Share>> {
-    const result = await this.deps.store.query<StoreItem>({
+    const result = await querySharded<StoreItem>(this.deps.store, {
       table: T,
       index: 'gsi1',
-      partition: { name: 'gsi1pk', value: 'SHARE' },
+      partition: { name: 'gsi1pk', prefix: SHARE_LIST, shards: this.deps.shards ?? DEFAULT_INDEX_SHARDS, legacy: true },
+      range: { name: 'gsi1sk' },
       descending: true,
       ...(partnerId ? { filters: [{ name: 'partnerId', equals: partnerId }] } : {}),
       limit: page.limit ?? 50,

@@ -1,5 +1,6 @@
 import type { QueryPage, Store, StoreItem, Write } from '../ports/index.js';
 import { auditTable } from '../store/tables.js';
+import { DEFAULT_INDEX_SHARDS, querySharded, shardKey } from '../store/sharded.js';
 import type { AuditEntry } from './types.js';
 
 /** Entries as stored: legacy (`kehu-audit-1`) items carry no format and name their links `hash`/`prevHash`. */
@@ -17,7 +18,11 @@ const T = auditTable.name;
 const chainPk = (chain: number) => `CHAIN#${chain}`;
 const seqSk = (seq: number) => String(seq).padStart(12, '0');
 const targetPk = (type: string, id: string) => `TARGET#${type}#${id}`;
-const actorPk = (id: string) => `ACTOR#${id}`;
+/**
+ * An actor's entries, sharded by entry: one actor (the system's sweeps and erasures, an
+ * export of thousands of records) may write far more than one partition key takes.
+ */
+const actorPrefix = (id: string) => `ACTOR#${id}`;
 /** Most entries one query of a chain range asks for: well under DynamoDB's 1 MB a page. */
 export const RANGE_PAGE = 500;
 
@@ -33,7 +38,11 @@ function toEntry(item: AuditItem): AuditEntry {
 
 /** Storage adapter of the audit trail. It only ever writes new items. */
 export class AuditRepository {
-  constructor(private readonly store: Store) {}
+  /** @param actorShards shards of each actor's partition (INDEX_SHARDS_AUDIT_ACTORS). */
+  constructor(
+    private readonly store: Store,
+    private readonly actorShards: number = DEFAULT_INDEX_SHARDS,
+  ) {}
 
   async head(chain: number): Promise<AuditEntry | undefined> {
     const page = await this.store.query<AuditItem>({
@@ -57,7 +66,7 @@ export class AuditRepository {
         sk: seqSk(entry.seq),
         gsi1pk: targetPk(entry.targetType, entry.targetId),
         gsi1sk: order,
-        gsi2pk: actorPk(entry.actor),
+        gsi2pk: shardKey(actorPrefix(entry.actor), `${entry.chain}#${entry.seq}`, this.actorShards),
         gsi2sk: order,
         gsi3sk: order,
       };
@@ -70,15 +79,28 @@ export class AuditRepository {
     window: { from?: string; to?: string },
     page: { limit: number; cursor?: string },
   ): Promise<QueryPage<AuditEntry>> {
-    const [index, value] = 'target' in by ? ['gsi1', targetPk(by.target.type, by.target.id)] : ['gsi2', actorPk(by.actor)];
-    const result = await this.store.query<AuditItem>({
-      table: T,
-      index,
-      partition: { name: `${index}pk`, value },
-      range: { name: `${index}sk`, ...(window.from ? { from: window.from } : {}), ...(window.to ? { to: `${window.to}~` } : {}) },
-      descending: true,
-      ...page,
-    });
+    const bounds = { ...(window.from ? { from: window.from } : {}), ...(window.to ? { to: `${window.to}~` } : {}) };
+    // Sort keys (time, chain, sequence) are unique, as merging the actor's shards needs.
+    const result =
+      'target' in by
+        ? await this.store.query<AuditItem>({
+            table: T,
+            index: 'gsi1',
+            partition: { name: 'gsi1pk', value: targetPk(by.target.type, by.target.id) },
+            range: { name: 'gsi1sk', ...bounds },
+            descending: true,
+            ...page,
+          })
+        : await querySharded<AuditItem>(this.store, {
+            table: T,
+            index: 'gsi2',
+            partition: { name: 'gsi2pk', prefix: actorPrefix(by.actor), shards: this.actorShards, legacy: true },
+            range: { name: 'gsi2sk', ...bounds },
+            // An actor id may end in `#<n>`: its old key is then another actor's shard.
+            filters: [{ name: 'actor', equals: by.actor }],
+            descending: true,
+            ...page,
+          });
     return { ...result, items: result.items.map(toEntry) };
   }
 

@@ -77,8 +77,11 @@ export class AuditTrail {
         this.heads.set(chain, entries[entries.length - 1]!);
         return;
       } catch (error) {
-        this.heads.delete(chain);
-        const auditOnly = error instanceof ConditionFailedError && error.labels.length > 0 && error.labels.every((l) => l === 'audit');
+        const refused = error instanceof ConditionFailedError ? error.labels : undefined;
+        // Refused on another write's condition (a taken contact, a stale version): nothing was
+        // written, so the known head still holds. A stale one would only cost one retry.
+        if (!refused?.length || refused.includes('audit')) this.heads.delete(chain);
+        const auditOnly = refused !== undefined && refused.length > 0 && refused.every((l) => l === 'audit');
         if (!auditOnly) throw error;
         if (attempt >= APPEND_ATTEMPTS) throw new UnavailableError('store', { cause: error });
       } finally {

@@ -2,7 +2,7 @@
  * The ports through which the core reaches the outside world. Adapters (DynamoDB, KMS,
  * local files) implement them; the composition root decides which are wired.
  */
-export type { Store, StoreItem, Write, QueryInput, QueryPage, Condition } from './store.js';
+export type { Store, StoreItem, Write, QueryInput, QueryPage, Condition, CursorSeal } from './store.js';
 export { ConditionFailedError } from './store.js';
 export type { KeyService, EncryptionContext, GeneratedDataKey } from './key-service.js';
 export type { AuditAnchor } from './audit-anchor.js';

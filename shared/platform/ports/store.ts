@@ -40,12 +40,26 @@ export interface QueryPage<T> {
   cursor?: string;
 }
 
+/**
+ * Seals and opens a continuation that a caller composes itself (a listing merged from
+ * several partitions), under the same authentication as the store's own query cursors.
+ */
+export interface CursorSeal {
+  seal(continuation: string, scope: QueryInput): Promise<string>;
+  open(cursor: string, scope: QueryInput): Promise<string>;
+}
+
 export interface Store {
+  /** Present on a store whose cursors are authenticated; composed cursors must use it. */
+  readonly cursors?: CursorSeal;
   get<T extends StoreItem>(table: string, key: StoreItem): Promise<T | undefined>;
   getMany<T extends StoreItem>(table: string, keys: StoreItem[]): Promise<T[]>;
   query<T extends StoreItem>(input: QueryInput): Promise<QueryPage<T>>;
-  /** Atomically increments a numeric attribute and answers its new value. */
-  increment(table: string, key: StoreItem, attribute: string): Promise<number>;
+  /**
+   * Atomically adds `by` (1 unless given) to a numeric attribute and answers its new value:
+   * concurrent callers each get a value of their own, and `by` values below it are theirs too.
+   */
+  increment(table: string, key: StoreItem, attribute: string, by?: number): Promise<number>;
   /**
    * All or nothing. When a condition fails, throws `ConditionFailedError` carrying the
    * labels of the writes whose condition failed.

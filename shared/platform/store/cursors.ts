@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { QueryInput, QueryPage, Store, StoreItem, Write } from '../ports/index.js';
+import type { CursorSeal, QueryInput, QueryPage, Store, StoreItem, Write } from '../ports/index.js';
 import { InvalidCursorError } from './errors.js';
 
 /**
@@ -29,7 +29,7 @@ function queryScope(input: QueryInput): string {
   ]);
 }
 
-export class CursorCodec {
+export class CursorCodec implements CursorSeal {
   /** @param macKey the key cursors are authenticated with, derived from a key-service key. */
   constructor(private readonly macKey: () => Promise<Buffer>) {}
 
@@ -64,12 +64,15 @@ export class CursorCodec {
  */
 export class AuthenticatedCursorStore implements Store {
   private readonly codec: CursorCodec;
+  /** Seals the cursors of merged (sharded) listings with the same key: sharded.ts. */
+  readonly cursors: CursorSeal;
 
   constructor(
     private readonly inner: Store,
     macKey: () => Promise<Buffer>,
   ) {
     this.codec = new CursorCodec(macKey);
+    this.cursors = this.codec;
   }
 
   get<T extends StoreItem>(table: string, key: StoreItem): Promise<T | undefined> {
@@ -87,8 +90,8 @@ export class AuthenticatedCursorStore implements Store {
     return page.cursor === undefined ? page : { items: page.items, cursor: await this.codec.seal(page.cursor, input) };
   }
 
-  increment(table: string, key: StoreItem, attribute: string): Promise<number> {
-    return this.inner.increment(table, key, attribute);
+  increment(table: string, key: StoreItem, attribute: string, by?: number): Promise<number> {
+    return this.inner.increment(table, key, attribute, by);
   }
 
   transact(writes: Write[]): Promise<void> {

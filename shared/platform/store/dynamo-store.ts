@@ -143,15 +143,15 @@ export class DynamoStore implements Store {
     return cursorKey ? { items, cursor: encodeCursor(cursorKey) } : { items };
   }
 
-  async increment(table: string, key: StoreItem, attribute: string): Promise<number> {
+  async increment(table: string, key: StoreItem, attribute: string, by = 1): Promise<number> {
     const out = await this.call(() =>
       this.doc.send(
         new UpdateCommand({
           TableName: this.name(table),
           Key: key,
-          UpdateExpression: 'ADD #a :one',
+          UpdateExpression: 'ADD #a :by',
           ExpressionAttributeNames: { '#a': attribute },
-          ExpressionAttributeValues: { ':one': 1 },
+          ExpressionAttributeValues: { ':by': by },
           ReturnValues: 'UPDATED_NEW',
         }),
       ),

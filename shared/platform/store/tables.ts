@@ -35,6 +35,8 @@ export interface TableDefinition {
  * - `gsi1`: listings by entity kind (`gsi1pk` = kind, `gsi1sk` = sortable id/number);
  * - `gsi2`: schedules (`gsi2pk` = what is due, `gsi2sk` = due date + id);
  * - `gsi3`: retention (`gsi3pk` = data category, `gsi3sk` = the date its clock runs from).
+ * A partition key every item of its kind would share is sharded (`<kind>#<n>`, sharded.ts;
+ * docs/scaling.md), and read shard by shard, merged.
  */
 export const dataTable: TableDefinition = {
   name: 'data',

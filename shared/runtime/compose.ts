@@ -1,0 +1,48 @@
+import type { ConsentService } from '../contexts/consent/index.js';
+import type { CustomerService } from '../contexts/customers/index.js';
+import type { ErasureService, ErasureSupervisor } from '../contexts/erasure/index.js';
+import type { ExportService } from '../contexts/exports/index.js';
+import type { InteractionService } from '../contexts/interactions/index.js';
+import type { RequestService } from '../contexts/requests/index.js';
+import type { RetentionService } from '../contexts/retention/index.js';
+import type { SelfService } from '../contexts/self-service/index.js';
+import type { SharingService } from '../contexts/sharing/index.js';
+import type { SubjectResolver } from '../platform/audit/index.js';
+import type { Config } from './config.js';
+import { createWiring, type Overrides, type Wiring } from './wiring.js';
+
+/** What every function has, whichever services it serves. */
+export type Foundation = Pick<Wiring, 'config' | 'store' | 'keys' | 'audit' | 'downloads'>;
+
+/** The wired services: what handlers call. Built once per process (cold start). */
+export interface Container extends Foundation {
+  /** How verification recomputes the content hash of each kind of audited target. */
+  subjects: Readonly<Record<string, SubjectResolver>>;
+  customers: CustomerService;
+  interactions: InteractionService;
+  consent: ConsentService;
+  exports: ExportService;
+  sharing: SharingService;
+  requests: RequestService;
+  erasure: ErasureService;
+  /** Unfinished erasures: listed, resumed, retried. */
+  erasures: ErasureSupervisor;
+  retention: RetentionService;
+  self: SelfService;
+}
+
+export type ServiceName = Exclude<keyof Container, keyof Foundation>;
+
+/** The services a function's routes call, built from its wiring (shared/runtime/services). */
+export type ServicesOf<K extends ServiceName> = (wiring: Wiring) => Pick<Container, K>;
+
+/**
+ * A function's container: the foundation and only the services `services` builds, so its
+ * bundle carries and its cold start constructs nothing else (each Lambda entry point
+ * names its own; see functions/<context>/index.ts).
+ */
+export function composeContainer<K extends ServiceName>(config: Config, overrides: Overrides, services: ServicesOf<K>): Foundation & Pick<Container, K> {
+  const wiring = createWiring(config, overrides);
+  const { store, keys, audit, downloads } = wiring;
+  return { config, store, keys, audit, downloads, ...services(wiring) };
+}

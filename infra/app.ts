@@ -1,6 +1,8 @@
-import { App, Validations, type StackProps } from 'aws-cdk-lib';
+import { App, Aspects, Validations, type IAspect, type StackProps } from 'aws-cdk-lib';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import type { IConstruct } from 'constructs';
 import { AwsSolutionsChecks, NIST80053R5Checks } from 'cdk-nag';
-import { readDeploymentConfig, type DeploymentConfig } from './config.js';
+import { readDeploymentConfig, scaleEnvironment, type DeploymentConfig } from './config.js';
 import { ApiStack } from './stacks/api-stack.js';
 import { DataStack } from './stacks/data-stack.js';
 import { EventsStack } from './stacks/events-stack.js';
@@ -15,12 +17,22 @@ export interface KehuStacks {
   observability: ObservabilityStack;
 }
 
+/** Gives every Kehu function the same shard counts and audit chains (docs/scaling.md). */
+class ScaleSettings implements IAspect {
+  constructor(private readonly environment: Record<string, string>) {}
+
+  visit(node: IConstruct): void {
+    if (node instanceof NodejsFunction) for (const [name, value] of Object.entries(this.environment)) node.addEnvironment(name, value);
+  }
+}
+
 /** The whole deployment: one stack per concern, wired together. */
 export function buildKehu(app: App, config: DeploymentConfig): KehuStacks {
   const env = { region: config.region, ...(config.account ? { account: config.account } : {}) };
   const base = (description: string): StackProps => ({ env, description, tags: { application: 'kehu', stage: config.stage } });
   const name = (concern: string) => `Kehu-${config.stage}-${concern}`;
 
+  Aspects.of(app).add(new ScaleSettings(scaleEnvironment(config)));
   const data = new DataStack(app, name('Data'), { ...base('Kehu: tables, keys, backups'), config });
   const identity = new IdentityStack(app, name('Identity'), { ...base('Kehu: staff sign-in'), config });
   const shared = {

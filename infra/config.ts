@@ -1,5 +1,7 @@
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
+import { indexFamilies, MAX_INDEX_SHARDS } from '../shared/platform/store/sharded.js';
+import { shardVariable } from '../shared/runtime/config.js';
 import { bundleBudgets } from './bundling.js';
 
 z.config(en());
@@ -37,6 +39,10 @@ const schema = z.strictObject({
   reservedConcurrency: z.partialRecord(z.enum(functionNames), z.int().check(z.minimum(1), z.maximum(10_000))),
   /** The account's concurrency quota in the region: the reservations must leave 100 of it unreserved. */
   accountConcurrency: z.int().check(z.minimum(10), z.maximum(1_000_000)),
+  /** Shards of the sharded index keys, `all` for every family (docs/scaling.md says how many a size needs). */
+  indexShards: z.partialRecord(z.enum(['all', ...indexFamilies]), z.int().check(z.minimum(1), z.maximum(MAX_INDEX_SHARDS))),
+  /** Parallel audit chains; raise only (entries of dropped chains would no longer be verified). */
+  auditChains: z.int().check(z.minimum(1), z.maximum(65_536)),
 });
 
 export type DeploymentConfig = z.infer<typeof schema>;
@@ -63,6 +69,8 @@ const sources: Record<keyof DeploymentConfig, { context: string; env: string }> 
   throttleBurst: { context: 'kehu:throttleBurst', env: 'KEHU_THROTTLE_BURST' },
   reservedConcurrency: { context: 'kehu:reservedConcurrency', env: 'KEHU_RESERVED_CONCURRENCY' },
   accountConcurrency: { context: 'kehu:accountConcurrency', env: 'KEHU_ACCOUNT_CONCURRENCY' },
+  indexShards: { context: 'kehu:indexShards', env: 'KEHU_INDEX_SHARDS' },
+  auditChains: { context: 'kehu:auditChains', env: 'KEHU_AUDIT_CHAINS' },
 };
 
 const defaults: Partial<Record<keyof DeploymentConfig, unknown>> = {
@@ -78,9 +86,11 @@ const defaults: Partial<Record<keyof DeploymentConfig, unknown>> = {
   // as 10 in a new account, and the API's functions are already bounded by the throttle.
   reservedConcurrency: {},
   accountConcurrency: 1000,
+  indexShards: {},
+  auditChains: 64,
 };
 
-const numeric = new Set<keyof DeploymentConfig>(['backupRetentionDays', 'keyBackupRetentionDays', 'throttleRate', 'throttleBurst', 'accountConcurrency']);
+const numeric = new Set<keyof DeploymentConfig>(['backupRetentionDays', 'keyBackupRetentionDays', 'throttleRate', 'throttleBurst', 'accountConcurrency', 'auditChains']);
 
 /** `customers=20,erasure=5` (or the JSON object `-c` passes as a string): numbers by function. */
 function functionCounts(value: string): unknown {
@@ -99,7 +109,7 @@ function functionCounts(value: string): unknown {
 function coerce(name: keyof DeploymentConfig, value: unknown): unknown {
   if (typeof value !== 'string') return value;
   if (name === 'corsOrigins') return value.split(',').map((o) => o.trim()).filter(Boolean);
-  if (name === 'reservedConcurrency') return functionCounts(value);
+  if (name === 'reservedConcurrency' || name === 'indexShards') return functionCounts(value);
   if (numeric.has(name)) return /^\d+$/.test(value) ? Number(value) : value;
   return value === '' ? undefined : value;
 }
@@ -117,7 +127,12 @@ export function readDeploymentConfig(context: (key: string) => unknown, env: Nod
     : parsed.error.issues.map((issue) => {
         const name = String(issue.path[0] ?? '') as keyof DeploymentConfig;
         const key = issue.path.length > 1 ? ` (${issue.path.slice(1).join('.')})` : '';
-        const hint = name === 'reservedConcurrency' ? ` (write function=count pairs such as customers=20,erasure=5; the functions are ${functionNames.join(', ')})` : '';
+        const hint =
+          name === 'reservedConcurrency'
+            ? ` (write function=count pairs such as customers=20,erasure=5; the functions are ${functionNames.join(', ')})`
+            : name === 'indexShards'
+              ? ` (write family=count pairs such as all=16,customers=1024; the families are all, ${indexFamilies.join(', ')})`
+              : '';
         return `${where(name)}${key}: ${issue.message}${hint}`;
       });
   if (!parsed.success || problems.length) throw new DeploymentConfigError(`Invalid Kehu deployment configuration:\n  ${problems.join('\n  ')}`);
@@ -142,4 +157,13 @@ function concurrencyProblems(config: DeploymentConfig): string[] {
     );
   }
   return problems;
+}
+
+/**
+ * What every function must agree on, since one writes the keys another lists: the shard
+ * counts and the audit chains, as environment variables.
+ */
+export function scaleEnvironment(config: DeploymentConfig): Record<string, string> {
+  const shards = Object.entries(config.indexShards).map(([family, count]) => [family === 'all' ? 'INDEX_SHARDS' : shardVariable(family), String(count)]);
+  return { ...Object.fromEntries(shards), AUDIT_CHAINS: String(config.auditChains) };
 }

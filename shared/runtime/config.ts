@@ -52,7 +52,7 @@ const positiveInt = (env: NodeJS.ProcessEnv, name: string, fallback: number): nu
 };
 
 /** The variable of one family's shard count: `auditActors` → INDEX_SHARDS_AUDIT_ACTORS. */
-const shardVariable = (family: string) => `INDEX_SHARDS_${family.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+export const shardVariable = (family: string): string => `INDEX_SHARDS_${family.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
 
 const shardCount = (env: NodeJS.ProcessEnv, name: string, fallback: number): number => {
   const count = positiveInt(env, name, fallback);

@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Stack, Validations, type App, type PolicyValidationPluginReport } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IConstruct } from 'constructs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -153,6 +154,9 @@ describe('deployment configuration', () => {
     [{ 'kehu:reservedConcurrency': 'customers=800,requests=101' }, 'the account must keep 100 of its 1000 unreserved'],
     [{ 'kehu:reservedConcurrency': 'customers=500', 'kehu:accountConcurrency': 550 }, 'more than 450'],
     [{ 'kehu:accountConcurrency': 'lots' }, 'kehu:accountConcurrency'],
+    [{ 'kehu:indexShards': 'custmers=64' }, 'the families are all, customers'],
+    [{ 'kehu:indexShards': 'customers=2048' }, 'kehu:indexShards (or KEHU_INDEX_SHARDS) (customers)'],
+    [{ 'kehu:auditChains': '0' }, 'kehu:auditChains'],
   ])('fails synth clearly for %j', (context, name) => {
     expect(() => read(context)).toThrow(DeploymentConfigError);
     expect(() => read(context)).toThrow(name);
@@ -166,6 +170,26 @@ describe('deployment configuration', () => {
       reservedConcurrency: { requests: 300 },
       accountConcurrency: 400,
     });
+  });
+});
+
+describe('scale settings', () => {
+  it('reads shard counts per family and the audit chains, from context or the environment', () => {
+    const read = (context: Record<string, unknown>, env: NodeJS.ProcessEnv = {}) => readDeploymentConfig((k) => context[k], env);
+    expect(read({})).toMatchObject({ indexShards: {}, auditChains: 64 });
+    expect(read({ 'kehu:indexShards': 'all=32, customers=1024', 'kehu:auditChains': '8192' })).toMatchObject({ indexShards: { all: 32, customers: 1024 }, auditChains: 8192 });
+    expect(read({}, { KEHU_INDEX_SHARDS: 'auditActors=64' }).indexShards).toEqual({ auditActors: 64 });
+  });
+
+  it('gives every function the same counts, since one writes the keys another lists', () => {
+    const { stacks } = buildTestApp({ ...unbundled, 'kehu:indexShards': 'all=32,customers=1024,auditActors=64', 'kehu:auditChains': 8192 });
+    const environments = Object.values(stacks).flatMap((stack) =>
+      Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function')).map((fn) => (fn as { Properties: { Environment?: { Variables?: Record<string, unknown> } } }).Properties.Environment),
+    );
+    expect(environments).toHaveLength(Object.keys(bundleBudgets).length);
+    for (const environment of environments) {
+      expect(environment?.Variables).toMatchObject({ INDEX_SHARDS: '32', INDEX_SHARDS_CUSTOMERS: '1024', INDEX_SHARDS_AUDIT_ACTORS: '64', AUDIT_CHAINS: '8192' });
+    }
   });
 });
 

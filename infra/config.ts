@@ -123,7 +123,12 @@ export function readDeploymentConfig(context: (key: string) => unknown, env: Nod
   const parsed = schema.safeParse(raw);
   const where = (name: keyof DeploymentConfig) => (sources[name] ? `${sources[name].context} (or ${sources[name].env})` : name);
   const problems = parsed.success
-    ? concurrencyProblems(parsed.data).map((message) => `${where('reservedConcurrency')}: ${message}`)
+    ? [
+        ...concurrencyProblems(parsed.data).map((message) => `${where('reservedConcurrency')}: ${message}`),
+        ...((parsed.data.indexShards.erasures ?? parsed.data.indexShards.all ?? 16) < 8
+          ? [`${where('indexShards')}: erasures needs at least 8 shards (unfinished erasures filed before sharding sit in 8 partitions); set erasures=8 beside all`]
+          : []),
+      ]
     : parsed.error.issues.map((issue) => {
         const name = String(issue.path[0] ?? '') as keyof DeploymentConfig;
         const key = issue.path.length > 1 ? ` (${issue.path.slice(1).join('.')})` : '';

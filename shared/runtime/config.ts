@@ -54,6 +54,9 @@ const positiveInt = (env: NodeJS.ProcessEnv, name: string, fallback: number): nu
 /** The variable of one family's shard count: `auditActors` → INDEX_SHARDS_AUDIT_ACTORS. */
 export const shardVariable = (family: string): string => `INDEX_SHARDS_${family.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
 
+/** Erasure runs were spread over 8 partitions before every family was sharded. */
+const MIN_ERASURE_SHARDS = 8;
+
 const shardCount = (env: NodeJS.ProcessEnv, name: string, fallback: number): number => {
   const count = positiveInt(env, name, fallback);
   if (count > MAX_INDEX_SHARDS) throw new ConfigError(name, `must be at most ${MAX_INDEX_SHARDS}.`);
@@ -63,7 +66,10 @@ const shardCount = (env: NodeJS.ProcessEnv, name: string, fallback: number): num
 /** INDEX_SHARDS for every family, INDEX_SHARDS_<FAMILY> for one. */
 function indexShardsFrom(env: NodeJS.ProcessEnv): IndexShards {
   const all = shardCount(env, 'INDEX_SHARDS', defaultIndexShards.customers);
-  return Object.fromEntries(indexFamilies.map((family) => [family, shardCount(env, shardVariable(family), all)])) as Record<keyof IndexShards, number>;
+  const shards = Object.fromEntries(indexFamilies.map((family) => [family, shardCount(env, shardVariable(family), all)])) as Record<keyof IndexShards, number>;
+  // Unfinished erasures filed before sharding sit in ERASURE#UNFINISHED#0 to #7: fewer shards would hide them.
+  if (shards.erasures < MIN_ERASURE_SHARDS) throw new ConfigError(shardVariable('erasures'), `must be at least ${MIN_ERASURE_SHARDS} (set it apart from INDEX_SHARDS).`);
+  return shards;
 }
 
 /** Reads the configuration from environment variables, failing fast with the variable's name. */

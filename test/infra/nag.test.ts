@@ -157,6 +157,7 @@ describe('deployment configuration', () => {
     [{ 'kehu:indexShards': 'custmers=64' }, 'the families are all, customers'],
     [{ 'kehu:indexShards': 'customers=2048' }, 'kehu:indexShards (or KEHU_INDEX_SHARDS) (customers)'],
     [{ 'kehu:auditChains': '0' }, 'kehu:auditChains'],
+    [{ 'kehu:indexShards': 'all=4' }, 'erasures needs at least 8 shards'],
   ])('fails synth clearly for %j', (context, name) => {
     expect(() => read(context)).toThrow(DeploymentConfigError);
     expect(() => read(context)).toThrow(name);

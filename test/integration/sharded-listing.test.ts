@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toProblem, problemResponse } from '../../functions/http/problem.js';
 import { UnavailableError, ValidationError } from '../../shared/platform/errors/index.js';
 import type { QueryInput, Store, StoreItem, Write } from '../../shared/platform/ports/index.js';
-import { AuthenticatedCursorStore, DynamoStore, querySharded, shardKey, shardOf, type ShardedQueryInput } from '../../shared/platform/store/index.js';
+import { AuthenticatedCursorStore, DynamoStore, forEachSharded, querySharded, shardKey, shardOf, type ShardedQueryInput } from '../../shared/platform/store/index.js';
 import { freshTables } from '../support/dynamo.js';
 import { newCustomer, startTestApi, type TestApi } from '../support/local-api.js';
 
@@ -131,6 +131,30 @@ describe('sharded listings', () => {
     const input = { ...listing(8), partition: { name: 'gsi1pk', prefix: 'MOVED', shards: 8 }, limit: 3 };
     expect((await readAll(sealed, { ...input, partition: { ...input.partition, legacy: true } })).keys).toEqual([...sharded, ...old].map((item) => item.gsi1sk).sort());
     expect((await readAll(sealed, input)).keys).toEqual(sharded.map((item) => item.gsi1sk).sort());
+  });
+
+  it('sweeps a whole listing in order without querying a finished shard again', async () => {
+    const shards = 16;
+    const queried = new Map<string, number>();
+    const counting: Store = Object.create(raw, {
+      query: {
+        value: (input: QueryInput) => {
+          queried.set(input.partition.value, (queried.get(input.partition.value) ?? 0) + 1);
+          return raw.query(input);
+        },
+      },
+    });
+    const keys: string[] = [];
+    await forEachSharded<Listed>(counting, listing(shards, { limit: 5 }), (items) => {
+      keys.push(...items.map((item) => item.gsi1sk));
+    });
+    expect(keys).toEqual(written.get(shards)!.map((item) => item.gsi1sk).sort());
+    // 41 items over 16 shards, 9 pages: a shard holding k items is read about log2(k) times, not once a page.
+    const items = written.get(shards)!;
+    for (let n = 0; n < shards; n++) {
+      const held = items.filter((item) => item.gsi1pk === `${listPrefix(shards)}#${n}`).length;
+      expect(queried.get(`${listPrefix(shards)}#${n}`) ?? 0, `shard ${n} holds ${held}`).toBeLessThanOrEqual(Math.max(1, Math.ceil(Math.log2(held + 1)) + 1));
+    }
   });
 
   it('fails the whole page as unavailable when one shard cannot be read, never a short page', async () => {

@@ -63,6 +63,9 @@ describe('configFromEnv', () => {
     expect(shards).toEqual({ customers: 512, interactions: 32, consents: 32, requests: 32, shares: 32, erasures: 32, auditActors: 8 });
     expect(configErrorOf({ ...local, INDEX_SHARDS: '0' }).message).toMatch(/^INDEX_SHARDS /);
     expect(configErrorOf({ ...local, INDEX_SHARDS_REQUESTS: '2000' }).message).toMatch(/^INDEX_SHARDS_REQUESTS must be at most 1024/);
+    // Erasure runs filed before sharding sit in 8 partitions: fewer erasure shards would hide them.
+    expect(configErrorOf({ ...local, INDEX_SHARDS: '4' }).message).toMatch(/^INDEX_SHARDS_ERASURES must be at least 8/);
+    expect(configFromEnv({ ...local, INDEX_SHARDS: '4', INDEX_SHARDS_ERASURES: '8' }).indexShards).toMatchObject({ customers: 4, erasures: 8 });
   });
 
   it('sends events to EventBridge or a file when told', () => {

@@ -1,6 +1,6 @@
 import type { QueryPage, Store, StoreItem, Write } from '../../platform/ports/index.js';
 import { dataTable } from '../../platform/store/tables.js';
-import { DEFAULT_INDEX_SHARDS, querySharded, shardKey } from '../../platform/store/sharded.js';
+import { DEFAULT_INDEX_SHARDS, forEachSharded, querySharded, shardKey } from '../../platform/store/sharded.js';
 import type { BlindIndexKind } from '../../platform/crypto/index.js';
 import { NumberBlocks } from './number-blocks.js';
 import type { Classification, Collection, HistoryEntry, HoldCategory, ProcessingFlags, SealedField } from './types.js';
@@ -184,6 +184,15 @@ export class CustomerRepository {
       filters,
       ...page,
     });
+  }
+
+  /** Every record due for review by `cutoff`, page by page, all shards merged (the daily reminder). */
+  forEachReviewDue(cutoff: string, each: (items: CustomerItem[]) => void): Promise<void> {
+    return forEachSharded<CustomerItem>(
+      this.store,
+      { table: T, index: 'gsi2', partition: { name: 'gsi2pk', prefix: CUSTOMER_REVIEW, shards: this.shards, legacy: true }, range: { name: 'gsi2sk', to: `${cutoff}#~` }, limit: 500 },
+      each,
+    );
   }
 
   /**

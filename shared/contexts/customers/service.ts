@@ -183,10 +183,11 @@ export class CustomerService {
       result = await this.repository.list(filters, page);
     }
     const items = await this.presentPage(result.items.filter((item) => !item.erasure), view);
-    // A search that finds nobody still looked for somebody: it is recorded too.
+    // A search that finds nobody still looked for somebody: it is recorded too, as a target
+    // of its own (one shared id would make one hot index key of every empty search).
     await this.deps.audit.record(
       context,
-      items.length ? items.map((c) => audited('customer.list', c.id)) : [{ action: 'customer.search', target: { type: 'customer', id: 'none' } }],
+      items.length ? items.map((c) => audited('customer.list', c.id)) : [{ action: 'customer.search', target: { type: 'search', id: context.actor.requestId ?? randomUUID() } }],
     );
     return result.cursor ? { items, cursor: result.cursor } : { items };
   }
@@ -295,14 +296,10 @@ export class CustomerService {
 
   /** How many records are due for review now (CR-5); for the daily reminder metric. */
   async countDueForReview(): Promise<number> {
-    const cutoff = this.deps.clock.now().toISOString();
     let count = 0;
-    let cursor: string | undefined;
-    do {
-      const page = await this.repository.listReviewDue(cutoff, [], { limit: 100, ...(cursor ? { cursor } : {}) });
-      count += page.items.length;
-      cursor = page.cursor;
-    } while (cursor);
+    await this.repository.forEachReviewDue(this.deps.clock.now().toISOString(), (items) => {
+      count += items.length;
+    });
     return count;
   }
 

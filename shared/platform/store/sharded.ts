@@ -84,26 +84,91 @@ export function byteOrder(a: string, b: string): number {
  */
 export async function querySharded<T extends StoreItem>(store: Store, input: ShardedQueryInput): Promise<QueryPage<T>> {
   const { partition, range, cursor, limit, ...rest } = input;
-  if (!Number.isInteger(partition.shards) || partition.shards < 1) throw new Error(`Bad shard count ${partition.shards}`);
   const scope: QueryInput = { ...rest, limit, partition: { name: partition.name, value: `${partition.prefix}#*` }, range };
   const after = cursor === undefined ? undefined : await openContinuation(store, cursor, scope);
-  const descending = input.descending === true;
   if (after !== undefined && !withinRange(after, range)) throw new InvalidCursorError();
-  // Resume every shard at the last key answered (inclusive, the key itself skipped).
-  const shardRange = after === undefined ? range : descending ? { ...range, to: after } : { ...range, from: after };
-  const perShard = Math.min(limit, Math.ceil(limit / partition.shards) + 1);
-  const partitions = Array.from({ length: partition.shards }, (_, n) => shardPartition(partition.prefix, n));
-  if (partition.legacy) partitions.push(partition.prefix);
-  const shards: Shard<T>[] = partitions.map((value) => ({ partition: value, buffer: [], started: false, limit: perShard }));
-  const sortKey = (item: T) => String(item[range.name]);
+  const { cursor: _listing, ...listing } = input;
+  const merge = new ShardMerge<T>(store, listing, after);
+  const items = await merge.take(limit);
+  const last = items[items.length - 1];
+  if (!merge.more() || last === undefined) return { items };
+  return { items, cursor: await sealContinuation(store, JSON.stringify({ after: String(last[range.name]) }), scope) };
+}
 
-  const read = async (shard: Shard<T>) => {
+/**
+ * All items of a sharded listing in order, page by page (sweeps and schedules). One merge
+ * runs through the whole listing, so a shard read to its end is not queried again and each
+ * shard's reads grow with what it holds.
+ */
+export async function forEachSharded<T extends StoreItem>(store: Store, input: Omit<ShardedQueryInput, 'cursor'>, each: (items: T[]) => Promise<void> | void): Promise<void> {
+  const merge = new ShardMerge<T>(store, input, undefined);
+  for (;;) {
+    const items = await merge.take(input.limit);
+    if (items.length) await each(items);
+    if (!merge.more()) return;
+  }
+}
+
+/** The merge of every shard of one partition, from a position on, taken a page at a time. */
+class ShardMerge<T extends StoreItem> {
+  private readonly shards: Shard<T>[];
+  private readonly shardRange: ShardedQueryInput['range'];
+
+  constructor(
+    private readonly store: Store,
+    private readonly input: Omit<ShardedQueryInput, 'cursor'>,
+    /** The last key answered before: every shard resumes there, the key itself skipped. */
+    private readonly after: string | undefined,
+  ) {
+    const { partition, range, limit, descending } = input;
+    if (!Number.isInteger(partition.shards) || partition.shards < 1) throw new Error(`Bad shard count ${partition.shards}`);
+    this.shardRange = after === undefined ? range : descending ? { ...range, to: after } : { ...range, from: after };
+    const perShard = Math.min(limit, Math.ceil(limit / partition.shards) + 1);
+    const partitions = Array.from({ length: partition.shards }, (_, n) => shardPartition(partition.prefix, n));
+    if (partition.legacy) partitions.push(partition.prefix);
+    this.shards = partitions.map((value) => ({ partition: value, buffer: [], started: false, limit: perShard }));
+  }
+
+  /** Up to `limit` more items in order. */
+  async take(limit: number): Promise<T[]> {
+    const items: T[] = [];
+    const descending = this.input.descending === true;
+    while (items.length < limit) {
+      const empty = this.shards.filter((shard) => shard.buffer.length === 0 && (!shard.started || shard.cursor !== undefined));
+      if (empty.length) {
+        await Promise.all(empty.map((shard) => this.read(shard)));
+        continue;
+      }
+      let next: Shard<T> | undefined;
+      for (const shard of this.shards) {
+        const head = shard.buffer[0];
+        if (head === undefined) continue;
+        const order = next ? byteOrder(this.sortKey(head), this.sortKey(next.buffer[0]!)) : 0;
+        if (!next || (descending ? order > 0 : order < 0)) next = shard;
+      }
+      if (!next) break;
+      items.push(next.buffer.shift()!);
+    }
+    return items;
+  }
+
+  /** Whether any shard may hold more. */
+  more(): boolean {
+    return this.shards.some((shard) => shard.buffer.length > 0 || !shard.started || shard.cursor !== undefined);
+  }
+
+  private sortKey(item: T): string {
+    return String(item[this.input.range.name]);
+  }
+
+  private async read(shard: Shard<T>): Promise<void> {
+    const { partition, range: _range, limit, ...rest } = this.input;
     let page: QueryPage<T>;
     try {
-      page = await store.query<T>({
+      page = await this.store.query<T>({
         ...rest,
         partition: { name: partition.name, value: shard.partition },
-        range: shardRange,
+        range: this.shardRange,
         limit: shard.limit,
         ...(shard.cursor !== undefined ? { cursor: shard.cursor } : {}),
       });
@@ -111,44 +176,11 @@ export async function querySharded<T extends StoreItem>(store: Store, input: Sha
       throw error instanceof KehuError ? error : new UnavailableError('store', { cause: error });
     }
     shard.started = true;
-    shard.buffer.push(...(after === undefined ? page.items : page.items.filter((item) => sortKey(item) !== after)));
+    shard.buffer.push(...(this.after === undefined ? page.items : page.items.filter((item) => this.sortKey(item) !== this.after)));
     shard.cursor = page.cursor;
     // A shard that holds more than its share is read in growing steps.
     shard.limit = Math.min(limit, shard.limit * 2);
-  };
-  const needsRead = (shard: Shard<T>) => shard.buffer.length === 0 && (!shard.started || shard.cursor !== undefined);
-
-  const items: T[] = [];
-  while (items.length < limit) {
-    const empty = shards.filter(needsRead);
-    if (empty.length) {
-      await Promise.all(empty.map(read));
-      continue;
-    }
-    let next: Shard<T> | undefined;
-    for (const shard of shards) {
-      const head = shard.buffer[0];
-      if (head === undefined) continue;
-      const order = next ? byteOrder(sortKey(head), sortKey(next.buffer[0]!)) : 0;
-      if (!next || (descending ? order > 0 : order < 0)) next = shard;
-    }
-    if (!next) break;
-    items.push(next.buffer.shift()!);
   }
-  const more = shards.some((shard) => shard.buffer.length > 0 || shard.cursor !== undefined);
-  const last = items[items.length - 1];
-  if (!more || last === undefined) return { items };
-  return { items, cursor: await sealContinuation(store, JSON.stringify({ after: sortKey(last) }), scope) };
-}
-
-/** All items of a sharded listing, page by page (sweeps and schedules). */
-export async function forEachSharded<T extends StoreItem>(store: Store, input: Omit<ShardedQueryInput, 'cursor'>, each: (items: T[]) => Promise<void> | void): Promise<void> {
-  let cursor: string | undefined;
-  do {
-    const page: QueryPage<T> = await querySharded<T>(store, { ...input, ...(cursor !== undefined ? { cursor } : {}) });
-    await each(page.items);
-    cursor = page.cursor;
-  } while (cursor !== undefined);
 }
 
 const withinRange = (key: string, range: ShardedQueryInput['range']) =>

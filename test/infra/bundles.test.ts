@@ -45,8 +45,9 @@ describe('function bundles', () => {
     for (const chain of ['@aws-sdk/credential-provider-node', '@aws-sdk/credential-provider-sso', '@aws-sdk/credential-provider-ini', '@aws-sdk/nested-clients']) {
       expect(carrying(chain), chain).toEqual([]);
     }
-    // Consent decisions publish, and exports and sharing ask consent; customers, interactions and platform publish nothing.
-    expect(carrying('@aws-sdk/client-eventbridge')).toEqual(['audit', 'consent', 'erasure', 'exports', 'jobs', 'requests', 'retention', 'self', 'sharing']);
+    // Consent decisions publish; exports and sharing only read consent, audit verification only looks up certificates,
+    // and customers, interactions and platform publish nothing.
+    expect(carrying('@aws-sdk/client-eventbridge')).toEqual(['consent', 'erasure', 'jobs', 'requests', 'retention', 'self']);
     expect(carrying('@aws-sdk/client-s3')).toEqual(['audit', 'exports', 'jobs', 'requests', 'self']);
     expect(carrying('@aws-sdk/client-sesv2')).toEqual(['self']);
     expect(carrying('jose')).toEqual(['self']);
@@ -54,6 +55,7 @@ describe('function bundles', () => {
     // Phone numbers are parsed where customer contacts are read or written, and described in the OpenAPI document.
     expect(carrying('libphonenumber-js')).not.toContain('interactions');
     expect(carrying('libphonenumber-js')).not.toContain('consent');
+    expect(carrying('libphonenumber-js')).not.toContain('audit');
     expect(carrying('libphonenumber-js')).toContain('customers');
   });
 

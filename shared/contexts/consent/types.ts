@@ -1,4 +1,5 @@
 import type { DomainEvent } from '../../platform/ports/index.js';
+import type { ConsentService } from './service.js';
 
 /** Fields of a customer record a purpose may use (CR-6, CON-3). */
 export const purposeFields = ['name', 'emails', 'phones', 'addresses', 'type', 'region', 'tier', 'tags', 'stage', 'consumption'] as const;
@@ -47,3 +48,6 @@ export interface ConsentEvent {
 
 /** Failures to publish are reported here, not to the caller: the decision is already recorded. */
 export type PublishFailureHandler = (error: unknown, events: DomainEvent[]) => void;
+
+/** What contexts that only consult consent (exports, sharing) use of it: they change none, so publish nothing. */
+export type ConsentReads = Pick<ConsentService, 'purpose' | 'consenting' | 'consentingPage'>;

@@ -1,4 +1,3 @@
-import { createHmac } from 'node:crypto';
 import type { AuditTrail } from '../../platform/audit/index.js';
 import type { DataKeyRing } from '../../platform/crypto/index.js';
 import {
@@ -15,6 +14,7 @@ import { ConditionFailedError, type Clock, type QueryPage, type Store, type Stor
 import type { RequestService } from '../requests/index.js';
 import { dataTable, keysTable } from '../../platform/store/tables.js';
 import { DEFAULT_INDEX_SHARDS, querySharded, shardKey } from '../../platform/store/sharded.js';
+import { ErasedSubjects, subjectRefOf } from './erased.js';
 import { ErasureRunRepository, referenceOf } from './runs.js';
 import type { DestructionCertificate, ErasureCause, ErasureRun, ErasureStep } from './types.js';
 
@@ -271,14 +271,8 @@ export class ErasureService {
   }
 
   /** Whether a certified erasure removed this customer (found by pseudonymous reference). */
-  async isErased(customerId: string): Promise<boolean> {
-    const page = await this.deps.store.query({
-      table: T,
-      index: 'gsi2',
-      partition: { name: 'gsi2pk', value: `SUBJECT#${await this.subjectRef(customerId)}` },
-      limit: 1,
-    });
-    return page.items.length > 0;
+  isErased(customerId: string): Promise<boolean> {
+    return new ErasedSubjects(this.deps).isErased(customerId);
   }
 
   async certificates(page: { limit: number; cursor?: string }): Promise<QueryPage<DestructionCertificate>> {
@@ -293,9 +287,8 @@ export class ErasureService {
     return { ...result, items: result.items.map(strip) };
   }
 
-  /** A stable pseudonym: the same customer always maps to the same reference, which says nothing by itself. */
-  private async subjectRef(customerId: string): Promise<string> {
-    return createHmac('sha256', await this.deps.keys.indexKey()).update(`subject:${customerId}`).digest('base64url').slice(0, 22);
+  private subjectRef(customerId: string): Promise<string> {
+    return subjectRefOf(this.deps.keys, customerId);
   }
 
   private async partition(customerId: string): Promise<Array<{ pk: string; sk: string }>> {

@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { AuditContext, AuditTrail } from '../../platform/audit/index.js';
-import { mayProcess, type ConsentService, type Purpose, type PurposeField } from '../consent/index.js';
+import { mayProcess, type ConsentReads, type Purpose, type PurposeField } from '../consent/index.js';
 import type { DataKeyRing } from '../../platform/crypto/index.js';
 import { pickFields, viewForFields, type CustomerRepository, type CustomerService } from '../customers/index.js';
 import type { CustomerItem } from '../customers/index.js';
@@ -28,7 +28,7 @@ const inSegment = (item: CustomerItem, segment: Segment = {}) =>
 export class ExportService {
   constructor(
     private readonly deps: {
-      consent: ConsentService;
+      consent: ConsentReads;
       customers: CustomerService;
       repository: CustomerRepository;
       keys: DataKeyRing;

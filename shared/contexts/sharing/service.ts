@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditContext, AuditTrail } from '../../platform/audit/index.js';
-import { mayProcess, type ConsentService } from '../consent/index.js';
+import { mayProcess, type ConsentReads } from '../consent/index.js';
 import { pickFields, viewForFields, type CustomerRepository, type CustomerService } from '../customers/index.js';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../platform/errors/index.js';
 import { ConditionFailedError, type Clock, type QueryPage, type Store, type StoreItem, type Write } from '../../platform/ports/index.js';
@@ -28,7 +28,7 @@ export class SharingService {
       store: Store;
       clock: Clock;
       audit: AuditTrail;
-      consent: ConsentService;
+      consent: ConsentReads;
       customers: CustomerService;
       repository: CustomerRepository;
       shards?: number;

@@ -1,4 +1,4 @@
-import { ErasureService, ErasureSupervisor } from '../../contexts/erasure/index.js';
+import { ErasedSubjects, ErasureService, ErasureSupervisor } from '../../contexts/erasure/index.js';
 import { ERASED, type SubjectResolver } from '../../platform/audit/index.js';
 import type { Wiring } from '../wiring.js';
 import { eventsOf } from './events.js';
@@ -16,9 +16,10 @@ export const erasuresOf = (w: Wiring): ErasureSupervisor =>
 export const subjectsOf = (w: Wiring): Readonly<Record<string, SubjectResolver>> =>
   w.once('subjects', () => {
     const interactions = interactionsOf(w);
-    const erasure = erasureOf(w);
+    // Only the certificate lookup: verification needs no erasure service, nor what it depends on.
+    const erased = new ErasedSubjects({ store: w.store, keys: w.keys });
     // An interaction gone by a certified erasure is not a tampered one.
     const interaction: SubjectResolver = async (targetId) =>
-      (await interactions.subject(targetId)) ?? ((await erasure.isErased(targetId.split('/')[0] ?? '')) ? ERASED : undefined);
+      (await interactions.subject(targetId)) ?? ((await erased.isErased(targetId.split('/')[0] ?? '')) ? ERASED : undefined);
     return { interaction };
   });

@@ -45,6 +45,24 @@ describe('AuditTrail on DynamoDB Local', () => {
     expect(byActor.items).toHaveLength(15);
   });
 
+  it('queues the appends of one process per chain, so they never lose a race to each other', async () => {
+    let transactions = 0;
+    const counting: Store = Object.create(store, {
+      transact: {
+        value: (writes: Parameters<Store['transact']>[0]) => {
+          transactions += 1;
+          return store.transact(writes);
+        },
+      },
+    });
+    const one = newTrail(store, { transactOn: counting });
+    const before = (await one.verify(window())).entriesChecked;
+    await Promise.all(Array.from({ length: 45 }, (_, i) => one.record(context(i), read(`q-${i}`))));
+    // 45 appends over 3 chains, 15 deep: each sent once, none refused and retried.
+    expect(transactions).toBe(45);
+    expect(await one.verify(window())).toMatchObject({ ok: true, entriesChecked: before + 45 });
+  });
+
   it('writes nothing when the change it records fails, and the change nothing when the entry fails', async () => {
     const before = (await trail.verify(window())).entriesChecked;
     const failingChange = trail.commit(context(1), read('c-x'), [

@@ -39,8 +39,12 @@ const HEADS_PARALLEL = 8;
 export class AuditTrail {
   /** Heads this process appended last, so an append needs no read unless another process raced it. */
   private readonly heads = new Map<number, Pick<AuditEntry, 'seq' | 'mac'>>();
-  /** Chains this process is appending to right now: its other requests pick another. */
-  private readonly busy = new Set<number>();
+  /**
+   * Chains this process is appending to right now, each with the end of its queue: another
+   * request picks a free chain, or waits its turn on one, so appends of one process never
+   * race each other for a sequence number (only other processes can take one first).
+   */
+  private readonly queues = new Map<number, Promise<void>>();
   private readonly repository: AuditRepository;
   private readonly store: Store;
   private readonly clock: Clock;
@@ -70,22 +74,25 @@ export class AuditTrail {
     if (!drafts.length) throw new Error('Nothing to audit: every change and read must record an entry.');
     for (let attempt = 1; ; attempt++) {
       const chain = this.pickChain();
-      this.busy.add(chain);
       try {
-        const entries = await this.entries(chain, context, drafts);
-        await this.store.transact([...writes, ...this.repository.appendWrites(entries)]);
-        this.heads.set(chain, entries[entries.length - 1]!);
+        await this.inTurn(chain, async () => {
+          const entries = await this.entries(chain, context, drafts);
+          try {
+            await this.store.transact([...writes, ...this.repository.appendWrites(entries)]);
+          } catch (error) {
+            const refused = error instanceof ConditionFailedError ? error.labels : undefined;
+            // Refused on another write's condition (a taken contact, a stale version): nothing was
+            // written, so the known head still holds. A stale one would only cost one retry.
+            if (!refused?.length || refused.includes('audit')) this.heads.delete(chain);
+            throw error;
+          }
+          this.heads.set(chain, entries[entries.length - 1]!);
+        });
         return;
       } catch (error) {
-        const refused = error instanceof ConditionFailedError ? error.labels : undefined;
-        // Refused on another write's condition (a taken contact, a stale version): nothing was
-        // written, so the known head still holds. A stale one would only cost one retry.
-        if (!refused?.length || refused.includes('audit')) this.heads.delete(chain);
-        const auditOnly = refused !== undefined && refused.length > 0 && refused.every((l) => l === 'audit');
+        const auditOnly = error instanceof ConditionFailedError && error.labels.length > 0 && error.labels.every((l) => l === 'audit');
         if (!auditOnly) throw error;
         if (attempt >= APPEND_ATTEMPTS) throw new UnavailableError('store', { cause: error });
-      } finally {
-        this.busy.delete(chain);
       }
       // Another process took the chain's next number: back off a little, pick a chain anew.
       await new Promise((resolve) => setTimeout(resolve, randomInt(1, 4 + 2 ** Math.min(attempt, 6))));
@@ -96,9 +103,25 @@ export class AuditTrail {
   private pickChain(): number {
     for (let tries = 0; tries < 8; tries++) {
       const chain = randomInt(this.options.chains);
-      if (!this.busy.has(chain)) return chain;
+      if (!this.queues.has(chain)) return chain;
     }
     return randomInt(this.options.chains);
+  }
+
+  /** Runs `append` once the appends of this process queued before it on `chain` are done. */
+  private async inTurn(chain: number, append: () => Promise<void>): Promise<void> {
+    const before = this.queues.get(chain);
+    const mine = (before ?? Promise.resolve()).then(append);
+    const end = mine.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.queues.set(chain, end);
+    try {
+      await mine;
+    } finally {
+      if (this.queues.get(chain) === end) this.queues.delete(chain);
+    }
   }
 
   list(

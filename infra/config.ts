@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
-import { indexFamilies, MAX_INDEX_SHARDS } from '../shared/platform/store/sharded.js';
+import { DEFAULT_INDEX_SHARDS, indexFamilies, MAX_INDEX_SHARDS, MIN_ERASURE_SHARDS } from '../shared/platform/store/sharded.js';
 import { shardVariable } from '../shared/runtime/config.js';
 import { bundleBudgets } from './bundling.js';
 
@@ -125,8 +125,8 @@ export function readDeploymentConfig(context: (key: string) => unknown, env: Nod
   const problems = parsed.success
     ? [
         ...concurrencyProblems(parsed.data).map((message) => `${where('reservedConcurrency')}: ${message}`),
-        ...((parsed.data.indexShards.erasures ?? parsed.data.indexShards.all ?? 16) < 8
-          ? [`${where('indexShards')}: erasures needs at least 8 shards (unfinished erasures filed before sharding sit in 8 partitions); set erasures=8 beside all`]
+        ...((parsed.data.indexShards.erasures ?? parsed.data.indexShards.all ?? DEFAULT_INDEX_SHARDS) < MIN_ERASURE_SHARDS
+          ? [`${where('indexShards')}: erasures needs at least ${MIN_ERASURE_SHARDS} shards (unfinished erasures filed before sharding sit in 8 partitions); set erasures=${MIN_ERASURE_SHARDS} beside all`]
           : []),
       ]
     : parsed.error.issues.map((issue) => {

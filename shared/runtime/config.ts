@@ -1,4 +1,4 @@
-import { defaultIndexShards, indexFamilies, MAX_INDEX_SHARDS, type IndexShards } from '../platform/store/sharded.js';
+import { defaultIndexShards, indexFamilies, MAX_INDEX_SHARDS, MIN_ERASURE_SHARDS, type IndexShards } from '../platform/store/sharded.js';
 import { parseReviewIntervals, defaultReviewIntervals, type ReviewIntervals } from '../contexts/customers/review-policy.js';
 
 /** Everything that differs between deployments, read once at start-up. */
@@ -53,9 +53,6 @@ const positiveInt = (env: NodeJS.ProcessEnv, name: string, fallback: number): nu
 
 /** The variable of one family's shard count: `auditActors` → INDEX_SHARDS_AUDIT_ACTORS. */
 export const shardVariable = (family: string): string => `INDEX_SHARDS_${family.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
-
-/** Erasure runs were spread over 8 partitions before every family was sharded. */
-const MIN_ERASURE_SHARDS = 8;
 
 const shardCount = (env: NodeJS.ProcessEnv, name: string, fallback: number): number => {
   const count = positiveInt(env, name, fallback);

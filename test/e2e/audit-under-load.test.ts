@@ -1,4 +1,3 @@
-import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runApiLoad, startLoadGenerator, type LoadRun } from '../../bench/lib/load.js';
 import { startTestApi, type TestApi } from '../support/local-api.js';
@@ -58,15 +57,7 @@ describe('the audit trail verifies after a load run', () => {
     expect(report.entriesChecked).toBeGreaterThanOrEqual(seeds + mixed);
 
     const victim = (await api.call('GET', '/v1/audit?actor=load-agent&limit=1', { token: auditor })).body.items[0];
-    await api.client.send(
-      new UpdateItemCommand({
-        TableName: `${api.prefix}-audit`,
-        Key: { pk: { S: `CHAIN#${victim.chain}` }, sk: { S: String(victim.seq).padStart(12, '0') } },
-        UpdateExpression: 'SET #p = :p',
-        ExpressionAttributeNames: { '#p': 'purpose' },
-        ExpressionAttributeValues: { ':p': { S: 'nothing-to-see' } },
-      }),
-    );
+    await api.rewriteAuditPurpose(victim);
     const tampered = await verifyAll();
     expect(tampered.ok).toBe(false);
     expect(tampered.firstFailure).toMatchObject({ chain: victim.chain, seq: victim.seq });

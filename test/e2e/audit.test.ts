@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DeleteItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJobsHandler } from '../../functions/jobs/handler.js';
@@ -70,15 +70,7 @@ describe('audit trail', () => {
     expect(ok.body.entriesChecked).toBeGreaterThan(5);
 
     const victim = (await api.call('GET', '/v1/audit?actor=agent-7&limit=1', { token: auditor })).body.items[0];
-    await api.client.send(
-      new UpdateItemCommand({
-        TableName: `${api.prefix}-audit`,
-        Key: { pk: { S: `CHAIN#${victim.chain}` }, sk: { S: String(victim.seq).padStart(12, '0') } },
-        UpdateExpression: 'SET #p = :p',
-        ExpressionAttributeNames: { '#p': 'purpose' },
-        ExpressionAttributeValues: { ':p': { S: 'nothing-to-see' } },
-      }),
-    );
+    await api.rewriteAuditPurpose(victim);
     const tampered = await api.call('POST', '/v1/audit/verify', { token: auditor, body: window() });
     expect(tampered.body.ok).toBe(false);
     expect(tampered.body.firstFailure).toMatchObject({ chain: victim.chain, seq: victim.seq, reason: 'hash' });

@@ -1,3 +1,4 @@
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,8 @@ export interface TestApi extends LocalApp {
   token(role: Role, sub?: string): Promise<string>;
   /** The data keys as a newly started function sees them (no cached key). */
   coldKeys(): DataKeyRing;
+  /** Tampers with one stored audit entry, as someone with table access could: its purpose rewritten. */
+  rewriteAuditPurpose(entry: { chain: number; seq: number }): Promise<void>;
   call(method: string, path: string, init?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<{
     status: number;
     headers: Headers;
@@ -48,6 +51,17 @@ export async function startTestApi(options: Partial<LocalAppOptions> = {}): Prom
     coldKeys: () => {
       const keyService = options.overrides?.keyService;
       return createContainer(app.container.config, { dynamodb: client, ...(keyService ? { keyService } : {}) }).keys;
+    },
+    async rewriteAuditPurpose(entry) {
+      await client.send(
+        new UpdateItemCommand({
+          TableName: `${prefix}-audit`,
+          Key: { pk: { S: `CHAIN#${entry.chain}` }, sk: { S: String(entry.seq).padStart(12, '0') } },
+          UpdateExpression: 'SET #p = :p',
+          ExpressionAttributeNames: { '#p': 'purpose' },
+          ExpressionAttributeValues: { ':p': { S: 'nothing-to-see' } },
+        }),
+      );
     },
     async call(method, path, init = {}) {
       const headers: Record<string, string> = { ...init.headers };

@@ -176,23 +176,22 @@ export class CustomerRepository {
     filters: Array<{ name: string; equals?: string; contains?: string }>,
     page: { limit: number; cursor?: string },
   ): Promise<QueryPage<CustomerItem>> {
-    return querySharded<CustomerItem>(this.store, {
-      table: T,
-      index: 'gsi2',
-      partition: { name: 'gsi2pk', prefix: CUSTOMER_REVIEW, shards: this.shards, legacy: true },
-      range: { name: 'gsi2sk', to: `${cutoff}#~` },
-      filters,
-      ...page,
-    });
+    return querySharded<CustomerItem>(this.store, { ...this.reviewDue(cutoff), filters, ...page });
   }
 
   /** Every record due for review by `cutoff`, page by page, all shards merged (the daily reminder). */
   forEachReviewDue(cutoff: string, each: (items: CustomerItem[]) => void): Promise<void> {
-    return forEachSharded<CustomerItem>(
-      this.store,
-      { table: T, index: 'gsi2', partition: { name: 'gsi2pk', prefix: CUSTOMER_REVIEW, shards: this.shards, legacy: true }, range: { name: 'gsi2sk', to: `${cutoff}#~` }, limit: 500 },
-      each,
-    );
+    return forEachSharded<CustomerItem>(this.store, { ...this.reviewDue(cutoff), limit: 500 }, each);
+  }
+
+  /** The review index up to `cutoff`: every shard, and the key from before sharding. */
+  private reviewDue(cutoff: string) {
+    return {
+      table: T,
+      index: 'gsi2',
+      partition: { name: 'gsi2pk', prefix: CUSTOMER_REVIEW, shards: this.shards, legacy: true },
+      range: { name: 'gsi2sk', to: `${cutoff}#~` },
+    };
   }
 
   /**

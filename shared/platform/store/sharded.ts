@@ -21,6 +21,8 @@ export type IndexFamily = (typeof indexFamilies)[number];
 export type IndexShards = Readonly<Record<IndexFamily, number>>;
 
 export const DEFAULT_INDEX_SHARDS = 16;
+/** Erasure runs were spread over 8 partitions before every family was sharded: fewer erasure shards would hide them. */
+export const MIN_ERASURE_SHARDS = 8;
 /** Upper bound on a shard count: a listing issues one query per shard and page. */
 export const MAX_INDEX_SHARDS = 1024;
 export const defaultIndexShards: IndexShards = Object.fromEntries(indexFamilies.map((f) => [f, DEFAULT_INDEX_SHARDS])) as Record<IndexFamily, number>;

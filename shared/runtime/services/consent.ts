@@ -3,21 +3,19 @@ import type { EventPublisher } from '../../platform/ports/index.js';
 import type { Wiring } from '../wiring.js';
 import { eventsOf } from './events.js';
 
-export const consentOf = (w: Wiring): ConsentService =>
-  w.once(
-    'consent',
-    () =>
-      new ConsentService({
-        repository: new ConsentRepository(w.store, w.config.indexShards.consents),
-        store: w.store,
-        keys: w.keys,
-        clock: w.clock,
-        audit: w.audit,
-        events: eventsOf(w),
-        onPublishFailure: w.onPublishFailure,
-        onIntegrityFailure: w.onIntegrityFailure,
-      }),
-  );
+const consentWith = (w: Wiring, events: EventPublisher): ConsentService =>
+  new ConsentService({
+    repository: new ConsentRepository(w.store, w.config.indexShards.consents),
+    store: w.store,
+    keys: w.keys,
+    clock: w.clock,
+    audit: w.audit,
+    events,
+    onPublishFailure: w.onPublishFailure,
+    onIntegrityFailure: w.onIntegrityFailure,
+  });
+
+export const consentOf = (w: Wiring): ConsentService => w.once('consent', () => consentWith(w, eventsOf(w)));
 
 /** Reads change no consent, so they publish nothing. */
 const publishesNothing: EventPublisher = {
@@ -31,18 +29,4 @@ const publishesNothing: EventPublisher = {
  * publisher, so their functions carry no EventBridge client. Nothing is cached in the
  * service, so this second instance beside a full one (requests, local) reads the same.
  */
-export const consentReadsOf = (w: Wiring): ConsentReads =>
-  w.once(
-    'consent-reads',
-    (): ConsentReads =>
-      new ConsentService({
-        repository: new ConsentRepository(w.store, w.config.indexShards.consents),
-        store: w.store,
-        keys: w.keys,
-        clock: w.clock,
-        audit: w.audit,
-        events: publishesNothing,
-        onPublishFailure: w.onPublishFailure,
-        onIntegrityFailure: w.onIntegrityFailure,
-      }),
-  );
+export const consentReadsOf = (w: Wiring): ConsentReads => w.once('consent-reads', (): ConsentReads => consentWith(w, publishesNothing));

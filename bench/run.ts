@@ -7,6 +7,7 @@ import { startDynamo, type EmbeddedDynamo } from '../local/dynamodb.js';
 import { apiLoadBenchmark } from './api-load.js';
 import { auditTrailBenchmark } from './audit.js';
 import { bundleSizesBenchmark } from './bundles.js';
+import { complaintsBenchmark } from './complaints.js';
 import { customerRecordsBenchmark } from './customer-records.js';
 import { erasureBenchmark } from './erasure.js';
 import { machine, mib, renderDocument, renderSection, table, type Section } from './lib/report.js';
@@ -14,8 +15,9 @@ import { machine, mib, renderDocument, renderSection, table, type Section } from
 /**
  * `npm run bench`: every benchmark in one run against one in-memory DynamoDB Local, then
  * docs/benchmarks.md rewritten whole. `BENCH_N` sets the operations per path (default 1000),
- * `BENCH_ERASE_N` the customers erased per path (default 200), `BENCH_LOAD_SECONDS` each
- * measured load at saturation (default 60).
+ * `BENCH_ERASE_N` the customers erased per path (default 200), `BENCH_COMPLAINTS_N` the
+ * complaints taken in per path (default 500), `BENCH_LOAD_SECONDS` each measured load at
+ * saturation (default 60).
  */
 const OUTPUT = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
 const CONCURRENCY = 8;
@@ -30,6 +32,15 @@ const AUDIT_VERIFY_ENTRIES = 6000;
 const ERASE_WARMUP = 16;
 const ERASE_INTERACTIONS = 2;
 const EXPORT_INTERACTIONS = 10_000;
+/** Complaints: customers they belong to, populations the overdue listing and the quarter's report are timed over, and how many of each read. */
+const COMPLAINT_CUSTOMERS = 100;
+const COMPLAINT_SIZES = [10_000, 100_000];
+const COMPLAINT_OVERDUE_SHARE = 0.5;
+const COMPLAINT_LISTS = 60;
+const COMPLAINT_REPORTS = 20;
+const COMPLAINT_READ_WARMUP = 6;
+const COMPLAINT_REPORT_FROM = '2026-07-01';
+const COMPLAINT_REPORT_DAYS = 92;
 /** Load at saturation: connections the ramp tries, seconds per step (at most), customers the reads take. */
 const LOAD_LEVELS = [1, 4, 16, 64];
 const LOAD_PROBE_SECONDS = 5;
@@ -85,6 +96,22 @@ async function main(): Promise<void> {
         warmup: ERASE_WARMUP,
         interactionsPerCustomer: ERASE_INTERACTIONS,
         exportInteractions: EXPORT_INTERACTIONS,
+      }),
+    );
+
+    sections.push(
+      await complaintsBenchmark(env, {
+        intakes: positiveInt('BENCH_COMPLAINTS_N', 500),
+        concurrency: CONCURRENCY,
+        customers: COMPLAINT_CUSTOMERS,
+        warmup: WARMUP,
+        sizes: COMPLAINT_SIZES,
+        overdueShare: COMPLAINT_OVERDUE_SHARE,
+        lists: COMPLAINT_LISTS,
+        reports: COMPLAINT_REPORTS,
+        readWarmup: COMPLAINT_READ_WARMUP,
+        reportFrom: COMPLAINT_REPORT_FROM,
+        reportDays: COMPLAINT_REPORT_DAYS,
       }),
     );
 

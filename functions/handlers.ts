@@ -4,6 +4,8 @@ import { createConsentHandler } from './consent/handler.js';
 import { createExportsHandler } from './exports/handler.js';
 import { createSharingHandler } from './sharing/handler.js';
 import { createRequestsHandler } from './requests/handler.js';
+import { createComplaintsHandler } from './complaints/handler.js';
+import { createReportsHandler } from './reports/handler.js';
 import { createRetentionHandler } from './retention/handler.js';
 import { createSelfHandler } from './self/handler.js';
 import { createCustomersHandler } from './customers/handler.js';
@@ -26,6 +28,8 @@ export async function createHandlers(container: Container): Promise<Record<strin
     exports: createExportsHandler(container, await options('exports')),
     sharing: createSharingHandler(container, await options('sharing')),
     requests: createRequestsHandler(container, await options('requests')),
+    complaints: createComplaintsHandler(container, await options('complaints')),
+    reports: createReportsHandler(container, await options('reports')),
     retention: createRetentionHandler(container, await options('retention')),
     self: createSelfHandler(container, await options('self')),
     audit: createAuditHandler(container, await options('audit')),

@@ -3,6 +3,8 @@ import { consentRoutes } from './consent/routes.js';
 import { exportRoutes } from './exports/routes.js';
 import { sharingRoutes } from './sharing/routes.js';
 import { requestRoutes } from './requests/routes.js';
+import { complaintRoutes } from './complaints/routes.js';
+import { reportRoutes } from './reports/routes.js';
 import { retentionRoutes } from './retention/routes.js';
 import { selfRoutes } from './self/routes.js';
 import { customerRoutes } from './customers/routes.js';
@@ -22,6 +24,8 @@ export const routeTable: readonly RouteSpec[] = [
   ...Object.values(exportRoutes),
   ...Object.values(sharingRoutes),
   ...Object.values(requestRoutes),
+  ...Object.values(complaintRoutes),
+  ...Object.values(reportRoutes),
   ...Object.values(retentionRoutes),
   ...Object.values(selfRoutes),
   ...Object.values(auditRoutes),

@@ -18,7 +18,7 @@ const origin = z.string().check(
 /** Every function by its context (each has a bundle budget), as `kehu:reservedConcurrency` names them. */
 const functionNames = Object.keys(bundleBudgets) as [string, ...string[]];
 /** Consumers of an SQS queue: fewer than 5 reserved executions makes Lambda's pollers throttle and retry into the DLQ. */
-export const queueConsumers: readonly string[] = ['jobs', 'erasure'];
+export const queueConsumers: readonly string[] = ['jobs', 'erasure', 'complaint-escalations'];
 /** What Lambda keeps unreserved in every account, whatever the functions reserve. */
 export const UNRESERVED_CONCURRENCY_FLOOR = 100;
 

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { createComplaintEscalationConsumer } from '../functions/complaint-escalations/handler.js';
 import { createErasureConsumer, erasureOfMessage } from '../functions/erasure/handler.js';
 import { createJobsHandler, type JobMessage } from '../functions/jobs/handler.js';
 import { createHandlers } from '../functions/handlers.js';
@@ -34,7 +35,7 @@ export interface LocalApp {
   url: string;
   container: Container;
   /** The local queues and their consumers, as the event rules route them in AWS. */
-  queues: { erasure: LocalQueue };
+  queues: { erasure: LocalQueue; complaintEscalations: LocalQueue };
   tokenSecret: Uint8Array;
   close(): Promise<void>;
 }
@@ -78,12 +79,20 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     deadLetterFile: join(options.dataDir, 'dlq-erasure.jsonl'),
     folder: join(options.dataDir, 'queues', 'erasure'),
   });
+  const complaintEscalations = new LocalQueue({
+    name: 'complaint-escalations',
+    maxReceives: 5,
+    deadLetterFile: join(options.dataDir, 'dlq-complaint-escalations.jsonl'),
+    folder: join(options.dataDir, 'queues', 'complaint-escalations'),
+  });
   const file = new FileEventPublisher(join(options.dataDir, 'events.jsonl'));
   const events: EventPublisher = options.overrides?.events ?? {
     publish: async (published: DomainEvent[]) => {
       await file.publish(published);
       for (const event of published) {
-        if (event.type === 'ErasureApproved' || event.type === 'RetentionExpired') erasure.send(JSON.stringify({ source: 'kehu', 'detail-type': event.type, detail: event }));
+        const envelope = JSON.stringify({ source: 'kehu', 'detail-type': event.type, detail: event });
+        if (event.type === 'ErasureApproved' || event.type === 'RetentionExpired') erasure.send(envelope);
+        if (event.type === 'ComplaintEscalated') complaintEscalations.send(envelope);
       }
     },
   };
@@ -91,6 +100,8 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   const newContainer = () => createContainer(config, { dynamodb, events, ...options.overrides });
   const container = newContainer();
   erasure.attach(createErasureConsumer(newContainer(), await createObservability('erasure')));
+  complaintEscalations.attach(createComplaintEscalationConsumer(newContainer(), await createObservability('complaint-escalations')));
+  complaintEscalations.recover();
   // Nothing runs before this process did: every unfinished erasure whose message is not
   // waiting in the queue is handed on now, not when the resume schedule next comes round.
   const waiting = new Set(erasure.pending().flatMap((body) => erasureOfMessage(body) ?? []));
@@ -118,12 +129,13 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   return {
     url: `http://127.0.0.1:${port}`,
     container,
-    queues: { erasure },
+    queues: { erasure, complaintEscalations },
     tokenSecret,
     close: () =>
       new Promise<void>((resolve) => {
         scheduled.timers.forEach(clearInterval);
         erasure.close();
+        complaintEscalations.close();
         scheduled.jobs?.close();
         server.closeAllConnections();
         server.close(() => resolve());
@@ -138,6 +150,7 @@ const localSchedules: Array<{ job: JobMessage['job']; everyMs: number }> = [
   { job: 'review-reminders', everyMs: 24 * 60 * 60 * 1000 },
   { job: 'resume-erasures', everyMs: 5 * 60 * 1000 },
   { job: 'audit-checkpoint', everyMs: 15 * 60 * 1000 },
+  { job: 'complaint-deadlines', everyMs: 5 * 60 * 1000 },
 ];
 
 async function startSchedules(

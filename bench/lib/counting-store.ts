@@ -1,4 +1,4 @@
-import { ConditionFailedError, type QueryInput, type QueryPage, type Store, type StoreItem, type Write } from '../../shared/platform/ports/index.js';
+import { ConditionFailedError, type CountInput, type QueryInput, type QueryPage, type Store, type StoreItem, type Write } from '../../shared/platform/ports/index.js';
 
 export interface StoreCalls {
   get: number;
@@ -34,6 +34,12 @@ export class CountingStore implements Store {
   query<T extends StoreItem>(input: QueryInput): Promise<QueryPage<T>> {
     this.counts.query += 1;
     return this.inner.query<T>(input);
+  }
+
+  /** One query call (Select COUNT), counted as one. */
+  count(input: CountInput): Promise<number> {
+    this.counts.query += 1;
+    return this.inner.count(input);
   }
 
   increment(table: string, key: StoreItem, attribute: string, by?: number): Promise<number> {

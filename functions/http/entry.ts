@@ -30,14 +30,14 @@ export async function lambdaHttpEntry<K extends ServiceName>(
  * failures logged through Powertools and counted for the alarms. `adapters` are the AWS
  * adapters only some functions carry.
  */
-function lambdaOverrides(observability: Observability, adapters: Partial<Overrides> = {}): Overrides {
+export function lambdaOverrides(observability: Observability, adapters: Partial<Overrides> = {}): Overrides {
   return {
     ...adapters,
     instrument: instrumentWith(observability),
     onPublishFailure: (error, events) =>
       observability.logger.error('domain events not published', { errorName: (error as Error).name, events: events.map((e) => e.type) }),
     onUndelivered: (error) => {
-      observability.logger.error('one-time code not sent', { dependency: error.dependency, causeName: (error.cause as Error | undefined)?.name });
+      observability.logger.error('message not sent', { dependency: error.dependency, causeName: (error.cause as Error | undefined)?.name });
       countDependencyFailure(observability.metrics, error.dependency);
     },
     onIntegrityFailure: (failure) => {

@@ -17,6 +17,7 @@ export const problemSchema: JsonSchema = {
       items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } },
     },
     instance: { type: 'string' },
+    allowedActions: { type: 'array', items: { type: 'string' }, description: 'On a 409 for an action that does not apply now: the actions that do, for your role' },
   },
 };
 

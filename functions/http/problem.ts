@@ -14,6 +14,8 @@ export interface Problem {
   field?: string;
   errors?: FieldIssue[];
   instance?: string;
+  /** Extension members (RFC 9457 §3.2), e.g. `allowedActions` on a 409 for an action that does not apply now. */
+  [extension: string]: unknown;
 }
 
 export const problemType = (slug: string) => `urn:kehu:problem:${slug}`;
@@ -49,6 +51,8 @@ export function toProblem(error: unknown, requestId?: string): Problem {
   if (error instanceof KehuError) {
     const [status, title] = statusOf[error.kind];
     return {
+      // Extensions first: they never replace a standard member.
+      ...error.extensions,
       type: problemType(error.kind),
       title,
       status,

@@ -8,14 +8,17 @@ import type { Observability } from '../http/index.js';
 import { parse } from '../http/validation.js';
 
 /** A scheduled job, as the schedule puts it on the jobs queue. Ids and names only. */
-export const jobMessage = z.strictObject({ job: z.enum(['review-reminders', 'request-deadlines', 'retention-sweep', 'resume-erasures', 'audit-checkpoint']) });
+export const jobMessage = z.strictObject({ job: z.enum(['review-reminders', 'request-deadlines', 'retention-sweep', 'resume-erasures', 'audit-checkpoint', 'complaint-deadlines']) });
 export type JobMessage = z.infer<typeof jobMessage>;
 
 /**
  * The jobs queue consumer: runs each scheduled job; a message that fails is reported
  * back alone (partial batch failure) and, after its retries, lands in the DLQ.
  */
-export function createJobsHandler({ customers, requests, retention, erasures, audit }: Pick<Container, 'customers' | 'requests' | 'retention' | 'erasures' | 'audit'>, { logger, metrics }: Observability) {
+export function createJobsHandler(
+  { customers, requests, retention, erasures, audit, complaintDeadlines }: Pick<Container, 'customers' | 'requests' | 'retention' | 'erasures' | 'audit' | 'complaintDeadlines'>,
+  { logger, metrics }: Observability,
+) {
   const jobs: Record<JobMessage['job'], () => Promise<void>> = {
     'review-reminders': async () => {
       const due = await customers.countDueForReview();
@@ -44,6 +47,17 @@ export function createJobsHandler({ customers, requests, retention, erasures, au
       const result = await audit.checkpoint();
       metrics.addMetric('AuditCheckpointRuns', MetricUnit.Count, 1);
       logger.info('audit checkpoint', { ...result });
+    },
+    // CMP-3: missed complaint deadlines recorded and escalated (each level once), every few
+    // minutes; alarms fire on overdue complaints. A complaint that could not be handled stays
+    // due: the run fails after counting, so the queue retries it and a lasting fault reaches the DLQ.
+    'complaint-deadlines': async () => {
+      const result = await complaintDeadlines.run({ actor: { id: 'complaint-deadline-schedule', role: 'system' }, purpose: 'complaint-handling' });
+      metrics.addMetric('ComplaintsOverdue', MetricUnit.Count, result.overdue);
+      metrics.addMetric('ComplaintsDueSoon', MetricUnit.Count, result.dueSoon);
+      metrics.addMetric('ComplaintEscalations', MetricUnit.Count, result.escalated);
+      logger.info('complaint deadlines', { ...result });
+      if (result.failed) throw new Error(`Deadlines of ${result.failed} complaints could not be applied (${result.failure}); the next run takes them again.`);
     },
     // RET-2: the daily sweep, as POST /v1/retention/sweeps runs it on demand.
     'retention-sweep': async () => {

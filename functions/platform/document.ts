@@ -23,8 +23,10 @@ const contextTags: ContextTags = {
   exports: 'Purpose-bound and pseudonymized exports (CON-3, CON-5)',
   sharing: 'Partners with agreements, and recorded shares of customer data (CON-4)',
   requests: 'Data-subject requests with legal deadlines: access, rectification, erasure, restriction, objection; destruction certificates (DSR-1 to DSR-5, RET-3)',
+  complaints: 'Complaints from every channel: intake with a reference and acknowledgement, the workflow, time limits in business time with escalation, and the policies they follow (CMP-1 to CMP-3)',
+  reports: 'Chart-ready reports from aggregates kept as records change (no scan, no personal data), and the improvement actions recorded against complaint causes (CMP-4)',
   retention: 'Retention rules per data category and sweeps (RET-1, RET-2)',
-  self: "A customer's own data, consents and requests, with a token of their own",
+  self: "A customer's own data, consents, requests and complaints, with a token of their own",
   audit: 'The tamper-evident trail of every read and change, and its verification (SEC-4)',
 };
 

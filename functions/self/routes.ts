@@ -1,3 +1,4 @@
+import { complaintIdParams, customerComplaintPageSchema, customerComplaintSchema, selfComplaintSchema, selfComplaintsQuery } from '../../shared/contexts/complaints/index.js';
 import { consentStateSchema, recordConsentSchema } from '../../shared/contexts/consent/index.js';
 import { requestSchema, selfRequestSchema, subjectExportSchema } from '../../shared/contexts/requests/index.js';
 import { challengeSchema, createSessionSchema, requestCodeSchema, sessionSchema } from '../../shared/contexts/self-service/index.js';
@@ -84,6 +85,46 @@ export const selfRoutes = defineRoutes({
     roles: 'customer',
     body: selfRequestSchema,
     responses: { 201: { description: 'Registered', schema: requestSchema }, ...problems, ...erased },
+  },
+  selfCreateComplaint: {
+    method: 'POST',
+    path: '/v1/self/complaints',
+    context,
+    operationId: 'createSelfComplaint',
+    summary: 'Make a complaint; it is acknowledged with its reference and when the customer will hear back',
+    description:
+      'Registers a complaint from the customer (channel `online-form`), with a category of the complaint policies; severity `low`, `medium` (unless chosen) or `high` (`critical` is for staff to judge). The customer is sent an acknowledgement naming its reference and when they will hear back. Send an `Idempotency-Key` to retry safely: the same key and body answer the first complaint, so a double submit makes one.',
+    roles: 'customer',
+    body: selfComplaintSchema,
+    idempotencyKey: true,
+    responses: {
+      201: { description: 'Registered (or replayed for a repeated Idempotency-Key)', schema: customerComplaintSchema, headers: { 'Idempotent-Replayed': 'optional' } },
+      ...problems,
+      ...erased,
+      422: { description: 'Idempotency-Key reused with another body' },
+    },
+  },
+  selfListComplaints: {
+    method: 'GET',
+    path: '/v1/self/complaints',
+    context,
+    operationId: 'listSelfComplaints',
+    summary: "The customer's own complaints, in no particular order",
+    description: "The customer's own complaints, in no particular order, with their status, when they will hear back and how each was resolved; no staff names.",
+    roles: 'customer',
+    query: selfComplaintsQuery,
+    responses: { 200: { description: 'A page of their complaints', schema: customerComplaintPageSchema }, ...problems },
+  },
+  selfGetComplaint: {
+    method: 'GET',
+    path: '/v1/self/complaints/{id}',
+    context,
+    operationId: 'getSelfComplaint',
+    summary: "One of the customer's own complaints",
+    description: "One of the customer's own complaints; any other id answers 404.",
+    roles: 'customer',
+    params: complaintIdParams,
+    responses: { 200: { description: 'Their complaint', schema: customerComplaintSchema }, ...problems, 404: { description: 'The customer has no complaint with this id' } },
   },
 });
 

@@ -13,9 +13,9 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import { routeTable } from '../../functions/routes.js';
-import { auditTable, dataTable } from '../../shared/platform/store/tables.js';
 import type { DeploymentConfig } from '../config.js';
 import { KehuFunction } from '../constructs/function.js';
+import { grantAudit, grantAuditCheckpoints, grantCustomerData, grantDownloads, grantNotifier, grantRetention, type DataAccess } from '../constructs/grants.js';
 
 export interface ApiStackProps extends StackProps {
   config: DeploymentConfig;
@@ -37,11 +37,6 @@ export interface ApiStackProps extends StackProps {
 }
 
 /** What each context's function may do to the tables and the application key: the least its routes need. */
-interface DataAccess {
-  data: string[];
-  keys: string[];
-  kms: string[];
-}
 const customersAccess: DataAccess = {
   data: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'],
   keys: ['GetItem', 'PutItem', 'ConditionCheckItem'],
@@ -59,6 +54,20 @@ const exportsAccess: DataAccess = { data: ['GetItem', 'BatchGetItem', 'Query'], 
 const sharingAccess: DataAccess = { data: ['GetItem', 'BatchGetItem', 'Query', 'PutItem'], keys: ['GetItem'], kms: ['kms:Decrypt'] };
 /** Interactions add records under an existing customer and use that customer's key. */
 const interactionsAccess: DataAccess = { data: ['GetItem', 'Query', 'PutItem'], keys: ['GetItem'], kms: ['kms:Decrypt'] };
+/**
+ * Complaints are written in transactions (complaint, pointer, history, counters, report
+ * aggregates added to with UpdateItem; IAM checks each item of a TransactWriteItems by its
+ * own action) under the existing customer's key, which they only unwrap: a complaint never
+ * creates a customer or a key. Listings read every index (gsi1 all, gsi2 due, gsi3 by
+ * department, gsi4 overdue).
+ */
+const complaintsAccess: DataAccess = {
+  data: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'ConditionCheckItem'],
+  keys: ['GetItem'],
+  kms: ['kms:Decrypt'],
+};
+/** Reports read the aggregates (numbers only) and record improvement actions: no key, no personal field. */
+const reportsAccess: DataAccess = { data: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'ConditionCheckItem'], keys: [], kms: [] };
 
 /**
  * The HTTP API: one bundled function per bounded context, every route of the route
@@ -122,27 +131,25 @@ export class ApiStack extends Stack {
       environment: { EVENT_BUS_NAME: props.bus.eventBusName },
     });
     grantRetention(retention, props);
-    const self = dataFunction('Self', 'self', {
-      environment: { ...downloads, ...(config.notifyFromAddress ? { NOTIFY_FROM_ADDRESS: config.notifyFromAddress } : {}) },
-    });
-    // Codes and challenges in the data table, the customer's own data as the requests function reads it.
-    grantCustomerData(self, props, { data: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'DeleteItem', 'ConditionCheckItem'], keys: ['GetItem'], kms: ['kms:Decrypt'] });
+    const self = dataFunction('Self', 'self', { environment: downloads });
+    // Codes and challenges in the data table, the customer's own data as the requests function
+    // reads it, and a customer's own complaints (their reference counter and report aggregates
+    // are added to with UpdateItem).
+    grantCustomerData(self, props, { data: ['GetItem', 'BatchGetItem', 'Query', 'PutItem', 'UpdateItem', 'DeleteItem', 'ConditionCheckItem'], keys: ['GetItem'], kms: ['kms:Decrypt'] });
     grantAudit(self, props, 'append');
     self.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${props.auditTable.tableArn}/index/gsi1`] }));
-    if (config.notifyFromAddress) {
-      const domain = config.notifyFromAddress.split('@')[1]!;
-      self.addToRolePolicy(
-        new iam.PolicyStatement({
-          actions: ['ses:SendEmail'],
-          resources: [`arn:${this.partition}:ses:${this.region}:${this.account}:identity/${domain}`, `arn:${this.partition}:ses:${this.region}:${this.account}:identity/${config.notifyFromAddress}`],
-        }),
-      );
-      // SMS to a phone number has no resource to name.
-      self.addToRolePolicy(new iam.PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
-    }
+    // CMP-1 to CMP-4: complaints acknowledge intake and resolution to the customer (mail, else
+    // a text message); reports and improvement actions. Neither publishes: escalations are
+    // raised, and published, by the deadline job in the events stack.
+    const complaints = dataFunction('Complaints', 'complaints');
+    const reports = dataFunction('Reports', 'reports');
+    grantCustomerData(complaints, props, complaintsAccess);
+    grantCustomerData(reports, props, reportsAccess);
+    // Without a sender no code or notice is sent (the notices stay pending and are counted).
+    if (config.notifyFromAddress) for (const fn of [self, complaints]) grantNotifier(fn, config.notifyFromAddress, { sms: true });
     props.bus.grantPutEventsTo(consent);
     props.bus.grantPutEventsTo(requests);
-    this.functions = { platform, customers, interactions, consent, exports: exportsFn, sharing, requests, retention, self, audit };
+    this.functions = { platform, customers, interactions, consent, exports: exportsFn, sharing, requests, retention, self, audit, complaints, reports };
     grantCustomerData(customers, props, customersAccess);
     grantCustomerData(interactions, props, interactionsAccess);
     grantCustomerData(consent, props, consentAccess);
@@ -150,7 +157,7 @@ export class ApiStack extends Stack {
     grantCustomerData(sharing, props, sharingAccess);
     // Requests apply restrictions to the record, as customers do, and read all of it for an export.
     grantCustomerData(requests, props, customersAccess);
-    for (const fn of [customers, interactions, consent, exportsFn, sharing, requests]) grantAudit(fn, props, 'append');
+    for (const fn of [customers, interactions, consent, exportsFn, sharing, requests, complaints, reports]) grantAudit(fn, props, 'append');
     for (const fn of [requests, self, exportsFn]) grantDownloads(fn, downloadsBucket, props.storageKey);
     // An access export includes who accessed the customer's data: the trail by target.
     requests.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${props.auditTable.tableArn}/index/gsi1`] }));
@@ -242,180 +249,4 @@ export class ApiStack extends Stack {
       }
     }
   }
-}
-
-/**
- * A retention sweep reads the retention index, deletes expired interactions, writes
- * certificates, reads the blind-index key (for pseudonymous references) and hands
- * expired customers to the erasure queue through the bus.
- */
-export function grantRetention(
-  fn: NodejsFunction,
-  props: { dataTable: dynamodb.ITable; keysTable: dynamodb.ITable; auditTable: dynamodb.ITable; storageKey: kms.IKey; applicationKey: kms.IKey; auditKey: kms.IKey; bus: events.IEventBus },
-) {
-  const table = props.dataTable.tableArn;
-  fn.addToRolePolicy(
-    new iam.PolicyStatement({
-      actions: ['dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:DeleteItem'],
-      resources: [table, `${table}/index/gsi1`, `${table}/index/gsi3`],
-    }),
-  );
-  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:GetItem'], resources: [props.keysTable.tableArn] }));
-  fn.addToRolePolicy(
-    new iam.PolicyStatement({
-      actions: ['kms:Decrypt'],
-      resources: [props.applicationKey.keyArn],
-      conditions: { StringEquals: { 'kms:EncryptionContext:purpose': 'blind-index' } },
-    }),
-  );
-  fn.addToRolePolicy(
-    new iam.PolicyStatement({
-      actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-      resources: [props.storageKey.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(fn).region}.amazonaws.com` } },
-    }),
-  );
-  props.bus.grantPutEventsTo(fn);
-  grantAudit(fn, props, 'append');
-}
-
-/**
- * The trail is append-only: functions may add entries and read them, never change or
- * remove one, and an explicit deny says so whatever else a role is given later.
- */
-export function grantAudit(fn: NodejsFunction, props: { auditTable: dynamodb.ITable; storageKey: kms.IKey; auditKey: kms.IKey }, access: 'append' | 'read') {
-  const table = props.auditTable.tableArn;
-  // The audit key: derived once per cold start by GenerateMac; no other use of the HMAC key.
-  fn.addEnvironment('AUDIT_KEY_ID', props.auditKey.keyArn);
-  fn.addToRolePolicy(
-    new iam.PolicyStatement({
-      actions: ['kms:GenerateMac'],
-      resources: [props.auditKey.keyArn],
-      conditions: { StringEquals: { 'kms:MacAlgorithm': 'HMAC_SHA_256' } },
-    }),
-  );
-  fn.addToRolePolicy(
-    new iam.PolicyStatement({
-      actions: access === 'append' ? ['dynamodb:PutItem', 'dynamodb:Query'] : ['dynamodb:Query'],
-      resources: access === 'append' ? [table] : [table, ...auditTable.indexes.map((i) => `${table}/index/${i.name}`)],
-    }),
-  );
-  fn.addToRolePolicy(
-    new iam.PolicyStatement({
-      effect: iam.Effect.DENY,
-      actions: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:PartiQLUpdate', 'dynamodb:PartiQLDelete'],
-      resources: [table],
-    }),
-  );
-  if (access === 'read') {
-    fn.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['kms:Decrypt', 'kms:DescribeKey'],
-        resources: [props.storageKey.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(fn).region}.amazonaws.com` } },
-      }),
-    );
-  }
-}
-
-/**
- * Audit checkpoints: the jobs function adds them, the audit function reads the latest;
- * neither may delete one or change a retention (Object Lock keeps every version anyway),
- * and they list only the `checkpoints/` prefix. The storage key only as S3 uses it for the bucket.
- */
-export function grantAuditCheckpoints(fn: NodejsFunction, bucket: s3.IBucket, storageKey: kms.IKey, access: 'write' | 'read') {
-  fn.addEnvironment('AUDIT_CHECKPOINT_BUCKET', bucket.bucketName);
-  const objects = bucket.arnForObjects('checkpoints/*');
-  fn.addToRolePolicy(new iam.PolicyStatement({ actions: access === 'write' ? ['s3:PutObject', 's3:GetObject'] : ['s3:GetObject'], resources: [objects] }));
-  fn.addToRolePolicy(
-    new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn], conditions: { StringLike: { 's3:prefix': 'checkpoints/*' } } }),
-  );
-  fn.addToRolePolicy(
-    new iam.PolicyStatement({
-      actions: access === 'write' ? ['kms:GenerateDataKey', 'kms:Decrypt'] : ['kms:Decrypt'],
-      resources: [storageKey.keyArn],
-      conditions: {
-        StringEquals: { 'kms:ViaService': `s3.${Stack.of(fn).region}.amazonaws.com`, 'kms:EncryptionContext:aws:s3:arn': bucket.bucketArn },
-      },
-    }),
-  );
-  if (fn.role) {
-    Validations.of(fn.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${asNagNames(Stack.of(fn).resolve(objects))}]`,
-      reason: 'Each checkpoint is a new object under checkpoints/ named by its time: put (never over an existing one) and get on those objects only, no delete; Object Lock keeps every version.',
-    });
-  }
-}
-
-/**
- * Downloads: put a document under `downloads/` and sign the GET that fetches it (a
- * presigned URL carries the function's own permissions), no listing, no deletes. The
- * storage key only as S3 uses it for this bucket (bucket keys: the context is the bucket).
- */
-export function grantDownloads(fn: NodejsFunction, bucket: s3.IBucket, storageKey: kms.IKey) {
-  const objects = bucket.arnForObjects('downloads/*');
-  fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:PutObject', 's3:GetObject'], resources: [objects] }));
-  fn.addToRolePolicy(
-    new iam.PolicyStatement({
-      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-      resources: [storageKey.keyArn],
-      conditions: {
-        StringEquals: {
-          'kms:ViaService': `s3.${Stack.of(fn).region}.amazonaws.com`,
-          'kms:EncryptionContext:aws:s3:arn': bucket.bucketArn,
-        },
-      },
-    }),
-  );
-  if (fn.role) {
-    Validations.of(fn.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${asNagNames(Stack.of(fn).resolve(objects))}]`,
-      reason: 'Each download is a new object under downloads/ with a random name: put and get on those objects only, no list or delete, nothing else in the bucket.',
-    });
-  }
-}
-
-/** A resolved ARN as cdk-nag names it in a finding: each reference as `<Name>`. */
-function asNagNames(value: unknown): string {
-  if (typeof value === 'string') return value;
-  const v = value as { 'Fn::Join'?: [string, unknown[]]; Ref?: string };
-  if (v['Fn::Join']) return v['Fn::Join'][1].map(asNagNames).join(v['Fn::Join'][0]);
-  if (v.Ref) return `<${v.Ref}>`;
-  return JSON.stringify(value);
-}
-
-function grantCustomerData(fn: NodejsFunction, props: ApiStackProps, access: DataAccess) {
-  // Each index by name, from the table definition: no wildcard.
-  const arnsOf = (table: dynamodb.ITable) => [table.tableArn, ...dataTable.indexes.map((i) => `${table.tableArn}/index/${i.name}`)];
-  fn.addToRolePolicy(
-    new iam.PolicyStatement({
-      actions: access.data.map((a) => `dynamodb:${a}`),
-      resources: arnsOf(props.dataTable),
-    }),
-  );
-  fn.addToRolePolicy(
-    new iam.PolicyStatement({
-      actions: access.keys.map((a) => `dynamodb:${a}`),
-      resources: [props.keysTable.tableArn],
-    }),
-  );
-  // The tables' storage key, only as DynamoDB uses it on the function's behalf.
-  fn.addToRolePolicy(
-    new iam.PolicyStatement({
-      actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey', 'kms:DescribeKey'],
-      resources: [props.storageKey.keyArn],
-      conditions: { StringEquals: { 'kms:ViaService': `dynamodb.${Stack.of(fn).region}.amazonaws.com` } },
-    }),
-  );
-  // The application key: data keys only, and only with Kehu's encryption context.
-  fn.addToRolePolicy(
-    new iam.PolicyStatement({
-      actions: access.kms,
-      resources: [props.applicationKey.keyArn],
-      conditions: {
-        'ForAllValues:StringEquals': { 'kms:EncryptionContextKeys': ['purpose', 'customerId'] },
-        StringEquals: { 'kms:EncryptionContext:purpose': ['customer-data', 'blind-index'] },
-      },
-    }),
-  );
 }

@@ -15,7 +15,8 @@ import type { DeploymentConfig } from '../config.js';
 import { KehuFunction } from '../constructs/function.js';
 import { DurableQueue } from '../constructs/queue.js';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { grantAudit, grantAuditCheckpoints, grantRetention } from './api-stack.js';
+import { grantAudit, grantAuditCheckpoints, grantRetention } from '../constructs/grants.js';
+import { grantComplaintAnnouncements, grantComplaintDeadlines } from '../constructs/complaint-grants.js';
 
 export interface EventsStackProps extends StackProps {
   config: DeploymentConfig;
@@ -42,6 +43,8 @@ export class EventsStack extends Stack {
   readonly jobsFunction: NodejsFunction;
   readonly erasures: DurableQueue;
   readonly erasureFunction: NodejsFunction;
+  readonly complaintEscalations: DurableQueue;
+  readonly complaintEscalationsFunction: NodejsFunction;
   readonly deadLetterQueues: sqs.IQueue[];
 
   constructor(scope: Construct, id: string, props: EventsStackProps) {
@@ -117,7 +120,33 @@ export class EventsStack extends Stack {
       }),
     );
     grantAudit(this.erasureFunction, props, 'append');
-    this.deadLetterQueues = [this.jobs.deadLetterQueue, this.erasures.deadLetterQueue];
+
+    // CMP-3: each escalation the deadline job raises is announced to the staff it names, once.
+    this.complaintEscalations = new DurableQueue(this, 'ComplaintEscalations', {
+      queueName: `kehu-${config.stage}-complaint-escalations`,
+      visibilityTimeout: Duration.seconds(consumerTimeout.toSeconds() * 6),
+      maxReceiveCount: 5,
+      removalPolicy,
+    });
+    new events.Rule(this, 'ComplaintEscalatedRule', {
+      ruleName: `kehu-${config.stage}-complaint-escalated`,
+      eventBus: this.bus,
+      eventPattern: { source: ['kehu'], detailType: ['ComplaintEscalated'] },
+      targets: [new eventTargets.SqsQueue(this.complaintEscalations.queue, { deadLetterQueue: this.complaintEscalations.deadLetterQueue })],
+    });
+    this.complaintEscalationsFunction = new KehuFunction(this, 'ComplaintEscalationsConsumer', {
+      context: 'complaint-escalations',
+      stage: config.stage,
+      timeout: consumerTimeout,
+      environment: { TABLE_PREFIX: props.tablePrefix, KEY_PROVIDER: 'kms', KMS_KEY_ID: props.applicationKey.keyArn },
+      removalPolicy,
+      logsKey: props.storageKey,
+      reservedConcurrency: config.reservedConcurrency['complaint-escalations'],
+      invokedBy: 'queue',
+    }).function;
+    this.complaintEscalationsFunction.addEventSource(new SqsEventSource(this.complaintEscalations.queue, { batchSize: 10, reportBatchItemFailures: true }));
+    grantComplaintAnnouncements(this.complaintEscalationsFunction, props, config.notifyFromAddress);
+    this.deadLetterQueues = [this.jobs.deadLetterQueue, this.erasures.deadLetterQueue, this.complaintEscalations.deadLetterQueue];
 
     this.jobsFunction = new KehuFunction(this, 'JobsConsumer', {
       context: 'jobs',
@@ -147,6 +176,8 @@ export class EventsStack extends Stack {
     // SEC-4: the audit checkpoint job reads every chain's head (the retention grant covers the
     // audit table and key) and adds a checkpoint to the bucket.
     grantAuditCheckpoints(this.jobsFunction, s3.Bucket.fromBucketName(this, 'AuditCheckpoints', props.auditCheckpointBucketName), props.storageKey, 'write');
+    // CMP-3: the complaint deadline job (its events go on the bus the retention grant allows).
+    grantComplaintDeadlines(this.jobsFunction, props, config.notifyFromAddress);
 
     const job = (name: JobMessage['job']) => scheduler.ScheduleTargetInput.fromObject({ job: name } satisfies JobMessage);
     new scheduler.Schedule(this, 'RequestDeadlines', {
@@ -165,6 +196,14 @@ export class EventsStack extends Stack {
       description: 'Hands on again erasures without progress for 15 minutes; counts those unfinished after an hour (DSR-3)',
       schedule: scheduler.ScheduleExpression.rate(Duration.minutes(5)),
       target: new targets.SqsSendMessage(this.jobs.queue, { input: job('resume-erasures'), deadLetterQueue: this.jobs.deadLetterQueue, retryAttempts: 3 }),
+    });
+    // CMP-3: milestones are checked in business minutes; five keeps a missed deadline's
+    // escalation within minutes of it without a schedule per complaint.
+    new scheduler.Schedule(this, 'ComplaintDeadlines', {
+      scheduleName: `kehu-${config.stage}-complaint-deadlines`,
+      description: 'Marks missed complaint milestones, escalates and retries customer notices; counts overdue and due soon (CMP-3)',
+      schedule: scheduler.ScheduleExpression.rate(Duration.minutes(5)),
+      target: new targets.SqsSendMessage(this.jobs.queue, { input: job('complaint-deadlines'), deadLetterQueue: this.jobs.deadLetterQueue, retryAttempts: 3 }),
     });
     // SEC-4: what was appended since the last checkpoint is the window in which removing the
     // newest entries of a chain goes unseen; every 15 minutes keeps it short.

@@ -21,6 +21,8 @@ export interface ObservabilityStackProps extends StackProps {
 }
 
 const FIVE_MINUTES = Duration.minutes(5);
+/** Complaint escalations within an hour that raise ComplaintEscalations (docs/operations.md#complaintescalations). */
+export const COMPLAINT_ESCALATIONS_PER_HOUR = 10;
 
 /**
  * Alarms and a dashboard over the same figures, and the topic that mails them.
@@ -122,6 +124,19 @@ export class ObservabilityStack extends Stack {
     const integrityFailures = kehuMetric(INTEGRITY_METRIC, DEPENDENCY_METRICS_SERVICE);
     alarm('IntegrityFailures', 'A stored record failed its integrity check: its sealed data would not open (altered in the table, or its data key missing or refused).', integrityFailures, 1);
 
+    // CMP-3: the deadline job (every 5 minutes) counts open complaints past a milestone's
+    // deadline; 15 minutes of them is three runs in a row, past the escalation it raised.
+    const complaintsOverdue = kehuMetric('ComplaintsOverdue', 'jobs', 'Maximum');
+    const complaintsDueSoon = kehuMetric('ComplaintsDueSoon', 'jobs', 'Maximum');
+    alarm('ComplaintsOverdue', 'An open complaint has been past a milestone deadline (acknowledge, first response, resolve or follow-up) for 15 minutes.', complaintsOverdue, 1, 3);
+    // Escalations per hour: a few are the process working; a burst means a queue nobody works or a policy limit set too short.
+    const escalationsPerHour = (metricName: string, service: string) =>
+      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, period: Duration.hours(1), statistic: 'Sum', dimensionsMap: { service } });
+    const complaintEscalations = escalationsPerHour('ComplaintEscalations', 'jobs');
+    const escalationsAnnounced = escalationsPerHour('ComplaintEscalationsAnnounced', 'complaint-escalations');
+    const escalationsUnaddressed = escalationsPerHour('ComplaintEscalationsUnaddressed', 'complaint-escalations');
+    alarm('ComplaintEscalations', `${COMPLAINT_ESCALATIONS_PER_HOUR} or more complaint escalations raised within an hour.`, complaintEscalations, COMPLAINT_ESCALATIONS_PER_HOUR);
+
     new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: prefix,
       widgets: [
@@ -139,6 +154,10 @@ export class ObservabilityStack extends Stack {
             right: [kehuMetric('RequestsDueSoon', 'jobs', 'Maximum'), kehuMetric('RequestsOverdue', 'jobs', 'Maximum')],
             width: 8,
           }),
+        ],
+        [
+          new cloudwatch.GraphWidget({ title: 'Complaints overdue and due within an hour', left: [complaintsOverdue, complaintsDueSoon], width: 12 }),
+          new cloudwatch.GraphWidget({ title: 'Complaint escalations raised and announced (per hour)', left: [complaintEscalations, escalationsAnnounced, escalationsUnaddressed], width: 12 }),
         ],
         [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 })],
       ],

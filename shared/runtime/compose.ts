@@ -1,3 +1,8 @@
+import type { ComplaintAnnouncer, ComplaintDeadlineJob } from '../contexts/complaints/escalation.js';
+import type { ComplaintPolicyService } from '../contexts/complaints/policies.js';
+import type { ComplaintService } from '../contexts/complaints/service.js';
+import type { ImprovementActionService } from '../contexts/complaints/improvements.js';
+import type { ComplaintReportService } from '../contexts/complaints/reports.js';
 import type { ConsentService } from '../contexts/consent/index.js';
 import type { CustomerService } from '../contexts/customers/index.js';
 import type { ErasureService, ErasureSupervisor } from '../contexts/erasure/index.js';
@@ -29,6 +34,18 @@ export interface Container extends Foundation {
   erasures: ErasureSupervisor;
   retention: RetentionService;
   self: SelfService;
+  /** Complaint categories, time limits and escalation (CMP-3). */
+  complaintPolicies: ComplaintPolicyService;
+  /** Complaints: intake, workflow, time limits (CMP-1 to CMP-3). */
+  complaints: ComplaintService;
+  /** The complaint deadline schedule. */
+  complaintDeadlines: ComplaintDeadlineJob;
+  /** Tells staff of complaint escalations (the complaint-escalations queue's consumer). */
+  complaintAnnouncer: ComplaintAnnouncer;
+  /** The complaints report (CMP-4). */
+  complaintReports: ComplaintReportService;
+  /** Improvement actions against complaint causes, with their measured effect. */
+  improvements: ImprovementActionService;
 }
 
 export type ServiceName = Exclude<keyof Container, keyof Foundation>;

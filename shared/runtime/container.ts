@@ -1,10 +1,14 @@
 import type { Config } from './config.js';
 import { composeContainer, type Container, type ServiceName, type ServicesOf } from './compose.js';
+import { complaintAnnouncerOf, complaintDeadlinesOf } from './services/complaint-escalations.js';
+import { complaintPoliciesOf } from './services/complaint-policies.js';
+import { complaintsOf } from './services/complaints.js';
 import { consentOf } from './services/consent.js';
 import { customersOf } from './services/customers.js';
 import { erasureOf, erasuresOf, subjectsOf } from './services/erasure.js';
 import { exportsOf } from './services/exports.js';
 import { interactionsOf } from './services/interactions.js';
+import { complaintReportsOf, improvementsOf } from './services/reports.js';
 import { requestsOf } from './services/requests.js';
 import { retentionOf } from './services/retention.js';
 import { selfOf } from './services/self.js';
@@ -27,6 +31,12 @@ export const allServices: ServicesOf<ServiceName> = (w) => ({
   erasures: erasuresOf(w),
   retention: retentionOf(w),
   self: selfOf(w),
+  complaints: complaintsOf(w),
+  complaintPolicies: complaintPoliciesOf(w),
+  complaintDeadlines: complaintDeadlinesOf(w),
+  complaintAnnouncer: complaintAnnouncerOf(w),
+  complaintReports: complaintReportsOf(w),
+  improvements: improvementsOf(w),
 });
 
 export function createContainer(config: Config, overrides: Overrides = {}): Container {

@@ -151,6 +151,7 @@ class AuditlessStore implements Store {
   getMany: Store['getMany'] = (...args) => this.inner.getMany(...args);
   query: Store['query'] = (...args) => this.inner.query(...args);
   increment: Store['increment'] = (...args) => this.inner.increment(...args);
+  count: Store['count'] = (...args) => this.inner.count(...args);
   transact: Store['transact'] = (writes) =>
     writes.some((w) => w.table === 'audit') ? Promise.reject(new UnavailableError('store')) : this.inner.transact(writes);
 }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { routeTable } from '../../functions/routes.js';
 import type { RouteSpec } from '../../functions/http/route.js';
 import { newCustomer, startTestApi, type TestApi } from '../support/local-api.js';
+import { signIn } from '../support/self-service.js';
 
 /**
  * Pagination cursors are opaque and authenticated: on every operation that takes one (found
@@ -12,6 +13,8 @@ import { newCustomer, startTestApi, type TestApi } from '../support/local-api.js
  */
 let api: TestApi;
 let customerId: string;
+/** The email of `customerId`, to sign in as them. */
+let customerEmail: string;
 /** A cursor the API really issued, for the customer list. */
 let customersCursor: string;
 /** A cursor the API really issued, for the audit list. */
@@ -28,8 +31,8 @@ const sampleBody = (): Record<string, string> => ({ from: new Date(Date.now() - 
 const present = (values: Record<string, string>, schema: unknown) => Object.entries(values).filter(([name]) => name in (shapeOf(schema) ?? {}));
 
 async function callWithCursor(route: RouteSpec, cursor: string) {
-  const role = Array.isArray(route.roles) ? route.roles[0]! : 'admin';
-  const token = await api.token(role);
+  // A customer's own routes take the customer's token (from a one-time code), staff routes a staff one.
+  const token = route.roles === 'customer' ? await signIn(api, customerEmail) : await api.token(Array.isArray(route.roles) ? route.roles[0]! : 'admin');
   const path = route.path.replace('{id}', customerId);
   expect(path, `${route.path}: fill its path parameters in this test`).not.toContain('{');
   if ('cursor' in (shapeOf(route.query) ?? {})) {
@@ -49,9 +52,11 @@ beforeAll(async () => {
     body: { name: 'Marketing', description: 'Offers', noticeVersion: 'c1', requiresConsent: true, fields: ['name', 'tier'] },
   });
   for (let i = 0; i < 3; i++) {
-    const res = await api.call('POST', '/v1/customers', { token: agent, body: newCustomer() });
+    const body = newCustomer();
+    const res = await api.call('POST', '/v1/customers', { token: agent, body });
     expect(res.status).toBe(201);
     customerId = res.body.id;
+    customerEmail = body.emails[0]!;
   }
   await api.call('GET', `/v1/customers/${customerId}`, { token: agent });
   const customers = await api.call('GET', '/v1/customers?limit=1', { token: agent });

@@ -23,6 +23,7 @@ class FaultyStore implements Store {
   // Wired once the app runs: its start-up check for unfinished erasures finds none before that.
   query: Store['query'] = (...args) => ((this.inner as Store | undefined) ? this.inner.query(...args) : Promise.resolve({ items: [] }));
   increment: Store['increment'] = (...args) => this.inner.increment(...args);
+  count: Store['count'] = (...args) => this.inner.count(...args);
   transact: Store['transact'] = (writes) => {
     if (this.failures > 0 && this.when(writes)) {
       this.failures -= 1;

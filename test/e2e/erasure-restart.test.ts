@@ -24,6 +24,7 @@ class HangingStore implements Store {
   // Wired once the app runs: its start-up check for unfinished erasures finds none before that.
   query: Store['query'] = (...args) => ((this.inner as Store | undefined) ? this.inner.query(...args) : Promise.resolve({ items: [] }));
   increment: Store['increment'] = (...args) => this.inner.increment(...args);
+  count: Store['count'] = (...args) => this.inner.count(...args);
   transact: Store['transact'] = (writes) => {
     const customerDeletes = writes.some((w) => w.op === 'delete' && String(w.key.pk).startsWith('CUSTOMER#'));
     if (customerDeletes && this.deletesBefore-- <= 0) {

@@ -45,11 +45,16 @@ describe('function bundles', () => {
     for (const chain of ['@aws-sdk/credential-provider-node', '@aws-sdk/credential-provider-sso', '@aws-sdk/credential-provider-ini', '@aws-sdk/nested-clients']) {
       expect(carrying(chain), chain).toEqual([]);
     }
-    // Consent decisions publish; exports and sharing only read consent, audit verification only looks up certificates,
-    // and customers, interactions and platform publish nothing.
-    expect(carrying('@aws-sdk/client-eventbridge')).toEqual(['consent', 'erasure', 'jobs', 'requests', 'retention', 'self']);
+    // Consent decisions publish, and the complaint service its escalations (from the jobs function; the complaints and
+    // complaint-escalations functions build that service but never publish, and have no bus); exports and sharing only
+    // read consent, audit verification only looks up certificates, and customers, interactions, reports and platform
+    // publish nothing.
+    expect(carrying('@aws-sdk/client-eventbridge')).toEqual(['complaint-escalations', 'complaints', 'consent', 'erasure', 'jobs', 'requests', 'retention', 'self']);
     expect(carrying('@aws-sdk/client-s3')).toEqual(['audit', 'exports', 'jobs', 'requests', 'self']);
-    expect(carrying('@aws-sdk/client-sesv2')).toEqual(['self']);
+    // One-time codes, complaint notices to customers and their retries, escalation mails to staff.
+    expect(carrying('@aws-sdk/client-sesv2')).toEqual(['complaint-escalations', 'complaints', 'jobs', 'self']);
+    // Reports hold counts and improvement actions only: no customer contact to parse.
+    expect(carrying('libphonenumber-js')).not.toContain('reports');
     expect(carrying('jose')).toEqual(['self']);
     expect(carrying('lru-cache')).toEqual([]);
     // Phone numbers are parsed where customer contacts are read or written, and described in the OpenAPI document.

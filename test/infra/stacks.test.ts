@@ -197,7 +197,7 @@ describe('functions', () => {
   const functions = () => [...resourcesOf(t.api, 'AWS::Lambda::Function'), ...resourcesOf(t.events, 'AWS::Lambda::Function')];
 
   it('run Node 22 or newer on arm64 with tracing and Powertools', () => {
-    expect(functions().length).toBe(12);
+    expect(functions().length).toBe(15);
     for (const fn of functions()) {
       expect(Number(/^nodejs(\d+)\.x$/.exec(fn.Properties.Runtime)?.[1])).toBeGreaterThanOrEqual(22);
       expect(fn.Properties.Architectures).toEqual(['arm64']);
@@ -231,15 +231,16 @@ describe('functions', () => {
 
   it('name the downloads bucket to requests, self and exports only (any other fails at cold start)', () => {
     const vars = variables();
-    expect(Object.keys(vars)).toHaveLength(12);
+    expect(Object.keys(vars)).toHaveLength(15);
     const withBucket = Object.entries(vars).filter(([, v]) => 'DOWNLOADS_BUCKET' in v);
     expect(withBucket.map(([name]) => name).sort()).toEqual(['exports', 'requests', 'self']);
     for (const [, v] of withBucket) expect(v.DOWNLOADS_BUCKET).toBe(downloadsBucketName);
   });
 
-  it('give the code sender to the self function only', () => {
+  it('give the sender to the functions that notify only: codes, complaint notices and escalations', () => {
     const withSender = Object.entries(variables()).filter(([, v]) => 'NOTIFY_FROM_ADDRESS' in v);
-    expect(withSender).toEqual([['self', expect.objectContaining({ NOTIFY_FROM_ADDRESS: 'no-reply@example.com' })]]);
+    expect(withSender.map(([name]) => name).sort()).toEqual(['complaint-escalations', 'complaints', 'jobs', 'self']);
+    for (const [, v] of withSender) expect(v.NOTIFY_FROM_ADDRESS).toBe('no-reply@example.com');
   });
 
   it('let requests, self and exports put and get objects under downloads/ only, with the storage key only through S3', () => {
@@ -282,7 +283,7 @@ describe('domain events', () => {
       (p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>).map((s) => ({ policy: p, ...s })),
     );
     const puts = statements.filter((s) => [s.Action].flat().includes('events:PutEvents'));
-    expect(puts).toHaveLength(3); // consent, requests, retention
+    expect(puts).toHaveLength(3); // consent, requests, retention (complaint escalations are published by the jobs function)
     for (const put of puts) expect(JSON.stringify(put.Resource)).toContain('Bus');
   });
 });
@@ -314,8 +315,8 @@ describe('audit trail', () => {
       resourcesOf(template, 'AWS::IAM::Policy').flatMap((p) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Condition?: unknown }>),
     );
     const macs = statements.filter((st) => [st.Action].flat().includes('kms:GenerateMac'));
-    // Every function that appends to or verifies the trail: the six data contexts, retention, self, audit, erasure, jobs.
-    expect(macs.length).toBeGreaterThanOrEqual(11);
+    // Every function that appends to or verifies the trail: the eight data contexts, retention, self, audit, erasure, jobs.
+    expect(macs.length).toBeGreaterThanOrEqual(13);
     for (const st of macs) {
       expect([st.Action].flat()).toEqual(['kms:GenerateMac']);
       expect(st.Condition).toEqual({ StringEquals: { 'kms:MacAlgorithm': 'HMAC_SHA_256' } });
@@ -352,7 +353,7 @@ describe('audit trail', () => {
   it('may only be appended to and read: every function that touches it is denied updates and deletes', () => {
     const policies = resourcesOf(t.api, 'AWS::IAM::Policy');
     const touching = policies.filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('AuditTable'));
-    expect(touching.length).toBe(9); // customers, interactions, consent, exports, sharing, requests, retention, self (append), audit (read)
+    expect(touching.length).toBe(11); // customers, interactions, consent, exports, sharing, requests, retention, self, complaints, reports (append), audit (read)
     for (const policy of touching) {
       const statements = policy.Properties.PolicyDocument.Statement as Array<{ Effect: string; Action: string | string[]; Resource: unknown }>;
       const onAudit = statements.filter((s) => JSON.stringify(s.Resource).includes('AuditTable'));
@@ -423,7 +424,7 @@ describe('observability stack', () => {
 
   it('raises the alarms operations need, to an encrypted topic that mails the configured address', () => {
     const names = resourcesOf(t.observability, 'AWS::CloudWatch::Alarm').map((a) => a.Properties.AlarmName as string);
-    for (const expected of ['SelfErrors', 'RetentionErrors', 'ErasureErrors', 'DeadLetters2', 'RequestsDueSoon', 'RequestsOverdue', 'RequestsErrors', 'AuditErrors', 'InteractionsErrors', 'ConsentErrors', 'ExportsErrors', 'SharingErrors', 'Api5xxRate', 'ApiLatencyP99', 'CustomersErrors', 'CustomersThrottles', 'PlatformErrors', 'JobsErrors', 'JobsThrottles', 'DeadLetters1', 'KmsErrors', 'StoreErrors', 'DownloadStoreErrors', 'NotifierErrors', 'IntegrityFailures']) {
+    for (const expected of ['ComplaintsErrors', 'ReportsErrors', 'ComplaintEscalationsErrors', 'ComplaintsOverdue', 'ComplaintEscalations', 'DeadLetters3', 'SelfErrors', 'RetentionErrors', 'ErasureErrors', 'DeadLetters2', 'RequestsDueSoon', 'RequestsOverdue', 'RequestsErrors', 'AuditErrors', 'InteractionsErrors', 'ConsentErrors', 'ExportsErrors', 'SharingErrors', 'Api5xxRate', 'ApiLatencyP99', 'CustomersErrors', 'CustomersThrottles', 'PlatformErrors', 'JobsErrors', 'JobsThrottles', 'DeadLetters1', 'KmsErrors', 'StoreErrors', 'DownloadStoreErrors', 'NotifierErrors', 'IntegrityFailures']) {
       expect(names).toContain(`kehu-test-${expected}`);
     }
     for (const alarm of resourcesOf(t.observability, 'AWS::CloudWatch::Alarm')) {

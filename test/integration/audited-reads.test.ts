@@ -56,6 +56,7 @@ class GatedStore implements Store {
   getMany: Store['getMany'] = (...args) => this.inner.getMany(...args);
   query: Store['query'] = (...args) => this.inner.query(...args);
   increment: Store['increment'] = (...args) => this.inner.increment(...args);
+  count: Store['count'] = (...args) => this.inner.count(...args);
   transact: Store['transact'] = async (writes) => {
     if (isAudit(writes) && this.failAudit) throw new UnavailableError('store');
     if (isAudit(writes) && this.gate) {

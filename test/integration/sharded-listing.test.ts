@@ -218,11 +218,12 @@ class OneShardFails implements Store {
   ) {}
   // Until the test wires the store in (after the app started), reads find nothing.
   private get store(): Store {
-    return this.inner ?? { get: async () => undefined, getMany: async () => [], query: async () => ({ items: [] }), increment: async () => 0, transact: async () => undefined };
+    return this.inner ?? { get: async () => undefined, getMany: async () => [], query: async () => ({ items: [] }), count: async () => 0, increment: async () => 0, transact: async () => undefined };
   }
   get: Store['get'] = (...args) => this.store.get(...args);
   getMany: Store['getMany'] = (...args) => this.store.getMany(...args);
   increment: Store['increment'] = (...args) => this.store.increment(...args);
+  count: Store['count'] = (...args) => this.store.count(...args);
   transact: Store['transact'] = (...args) => this.store.transact(...args);
   query: Store['query'] = (input: QueryInput) => {
     if (this.failing && input.partition.value === this.partition) {

@@ -42,7 +42,7 @@ describe('containers', () => {
   it('gives the full container every service', () => {
     const container = createContainer(config(), overrides());
     expect(Object.keys(container).sort()).toEqual(
-      ['audit', 'config', 'consent', 'customers', 'downloads', 'erasure', 'erasures', 'exports', 'interactions', 'keys', 'requests', 'retention', 'self', 'sharing', 'store', 'subjects'].sort(),
+      ['audit', 'complaintAnnouncer', 'complaintDeadlines', 'complaintPolicies', 'complaintReports', 'complaints', 'config', 'consent', 'customers', 'downloads', 'erasure', 'improvements', 'erasures', 'exports', 'interactions', 'keys', 'requests', 'retention', 'self', 'sharing', 'store', 'subjects'].sort(),
     );
   });
 });

@@ -4,6 +4,7 @@ import { DataKeyRing, KeyCache, SealError } from '../../shared/platform/crypto/i
 import { LocalKeyService } from '../../shared/platform/keys/index.js';
 import {
   ConditionFailedError,
+  type CountInput,
   type EncryptionContext,
   type GeneratedDataKey,
   type KeyService,
@@ -47,6 +48,10 @@ class MemoryStore implements Store {
     return { items: items as T[] };
   }
 
+  async count(input: CountInput): Promise<number> {
+    return (await this.query({ ...input, limit: input.max })).items.length;
+  }
+
   async increment(table: string, key: StoreItem, attribute: string): Promise<number> {
     const id = this.id(table, key);
     const item = this.items.get(id) ?? { ...key };
@@ -58,6 +63,7 @@ class MemoryStore implements Store {
   async transact(writes: Write[]): Promise<void> {
     this.calls.transact++;
     const failed = writes.filter((write) => {
+      if (write.op === 'add') return false;
       const key = write.op === 'put' ? write.item : write.key;
       const existing = this.items.get(this.id(write.table, key));
       const condition = write.condition;
@@ -70,6 +76,12 @@ class MemoryStore implements Store {
     for (const write of writes) {
       if (write.op === 'put') this.items.set(this.id(write.table, write.item), structuredClone(write.item));
       if (write.op === 'delete') this.items.delete(this.id(write.table, write.key));
+      if (write.op === 'add') {
+        const id = this.id(write.table, write.key);
+        const item: StoreItem = { ...write.key, ...this.items.get(id) };
+        for (const [name, by] of Object.entries(write.counters)) item[name] = Number(item[name] ?? 0) + by;
+        this.items.set(id, item);
+      }
     }
   }
 }

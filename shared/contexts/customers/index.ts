@@ -10,6 +10,8 @@ export {
   viewForFields,
   type CustomerView,
 } from './access-policy.js';
+export { NumberBlocks } from './number-blocks.js';
+export { canonicalJson, hmac } from './fields.js';
 export { defaultReviewIntervals, parseReviewIntervals, type ReviewIntervals } from './review-policy.js';
 export * from './schemas.js';
 export { customerIdParams, pageQuery } from './params.js';

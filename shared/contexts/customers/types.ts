@@ -53,7 +53,7 @@ export interface Classification {
 }
 
 /** What a legal hold can keep back from an erasure or expiry (DSR-3). */
-export const holdCategories = ['profile', 'change-history', 'consents', 'interactions'] as const;
+export const holdCategories = ['profile', 'change-history', 'consents', 'interactions', 'complaints'] as const;
 export type HoldCategory = (typeof holdCategories)[number];
 
 /**

@@ -35,7 +35,7 @@ export class ErasureRunRepository {
   }
 
   /** The put of a run: a new one (`absent`), or one replaced whatever it was. */
-  write(run: ErasureRun, condition?: 'absent'): Write {
+  write(run: ErasureRun, condition?: 'absent'): Extract<Write, { op: 'put' }> {
     return {
       op: 'put',
       table: T,

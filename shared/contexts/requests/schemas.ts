@@ -77,6 +77,7 @@ export const subjectExportSchema = z.object({
   customer: z.record(z.string(), z.unknown()),
   consents: z.record(z.string(), z.unknown()),
   interactions: z.array(z.record(z.string(), z.unknown())),
+  complaints: z.array(z.record(z.string(), z.unknown())),
   shares: z.array(z.record(z.string(), z.unknown())),
   requests: z.array(z.record(z.string(), z.unknown())),
   accessLog: z.array(z.record(z.string(), z.unknown())),

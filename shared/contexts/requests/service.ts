@@ -20,7 +20,7 @@ import type { RequestFields, RequestItem, RequestRepository } from './repository
 import type { CreateRequestInput, ListRequestsQuery, TransitionInput } from './schemas.js';
 import { hasSealedTexts, openTexts, sealNewTexts, withoutSealedTexts } from './texts.js';
 import { checkTransition, isOpen } from './state-machine.js';
-import type { ErasureTracking, RequestTransition, SubjectRequest } from './types.js';
+import type { CustomerComplaints, ErasureTracking, RequestTransition, SubjectRequest } from './types.js';
 
 const DAY_MS = 86_400_000;
 /** The scheduled check warns this long before a deadline. */
@@ -46,6 +46,7 @@ export class RequestService {
       consent: ConsentService;
       interactions: InteractionService;
       sharing: SharingService;
+      complaints: CustomerComplaints;
       erasures: ErasureTracking;
       onPublishFailure: (error: unknown, events: DomainEvent[]) => void;
       onIntegrityFailure: IntegrityFailureHandler;
@@ -261,12 +262,13 @@ export class RequestService {
     // One row past the cap tells a list that is complete at the cap from one cut by it.
     const interactions = await this.deps.interactions.all(customerId, full, EXPORT_MAX_ROWS + 1);
     const shares = await this.deps.sharing.sharesOf(customerId);
+    const complaints = await this.deps.complaints.allOfCustomer(customerId, full, EXPORT_MAX_ROWS + 1);
     const requests = await this.drain(async (cursor) => {
       const page = await this.deps.repository.ofCustomer(customerId, { limit: 100, ...(cursor ? { cursor } : {}) });
       return { items: await Promise.all(page.items.map((item) => this.present(item))), ...(page.cursor ? { cursor: page.cursor } : {}) };
     });
     const accessLog = await this.drain((cursor) => this.deps.audit.list({ target: { type: 'customer', id: customerId } }, {}, { limit: 100, ...(cursor ? { cursor } : {}) }));
-    const lists = { interactions, shares, requests, accessLog };
+    const lists = { interactions, complaints, shares, requests, accessLog };
     // Said, not silent: a list cut at the cap is incomplete in this document.
     const truncated = Object.entries(lists).filter(([, rows]) => rows.length > EXPORT_MAX_ROWS).map(([name]) => name);
     const capped = <T>(rows: T[]) => rows.slice(0, EXPORT_MAX_ROWS);
@@ -276,6 +278,7 @@ export class RequestService {
       customer,
       consents,
       interactions: capped(interactions),
+      complaints: capped(complaints),
       shares: capped(shares),
       requests: capped(requests),
       accessLog: capped(accessLog).map(({ at, actor, role, purpose, action }) => ({ at, actor, role, purpose, action })),

@@ -1,3 +1,4 @@
+import type { AuditContext } from '../../platform/audit/index.js';
 import type { Write } from '../../platform/ports/index.js';
 import type { Jurisdiction } from './deadlines.js';
 
@@ -49,4 +50,12 @@ export interface SubjectRequest {
  */
 export interface ErasureTracking {
   approved(input: { requestId: string; customerId: string; at: string }): Write;
+}
+
+/**
+ * A customer's complaints as the access export shows them. The complaints context provides
+ * it; requests only names what it reads.
+ */
+export interface CustomerComplaints {
+  allOfCustomer(customerId: string, context: AuditContext, max: number): Promise<object[]>;
 }

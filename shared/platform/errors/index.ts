@@ -16,15 +16,22 @@ export type ErrorKind =
   | 'integrity'
   | 'unavailable';
 
+/** Extension members of a problem (RFC 9457 §3.2): codes and ids only, never personal data. */
+export type ProblemExtensions = Readonly<Record<string, string | number | boolean | readonly string[]>>;
+
 export class KehuError extends Error {
+  /** Extension members the problem answer carries besides the standard ones, e.g. `allowedActions`. */
+  readonly extensions?: ProblemExtensions;
+
   constructor(
     readonly kind: ErrorKind,
     message: string,
     readonly field?: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; extensions?: ProblemExtensions },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
+    if (options?.extensions) this.extensions = options.extensions;
   }
 }
 
@@ -61,8 +68,8 @@ export class NotFoundError extends KehuError {
 }
 
 export class ConflictError extends KehuError {
-  constructor(message: string, field?: string) {
-    super('conflict', message, field);
+  constructor(message: string, field?: string, extensions?: ProblemExtensions) {
+    super('conflict', message, field, extensions ? { extensions } : undefined);
   }
 }
 

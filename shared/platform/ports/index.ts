@@ -2,7 +2,7 @@
  * The ports through which the core reaches the outside world. Adapters (DynamoDB, KMS,
  * local files) implement them; the composition root decides which are wired.
  */
-export type { Store, StoreItem, Write, QueryInput, QueryPage, Condition, CursorSeal } from './store.js';
+export type { Store, StoreItem, Write, QueryInput, CountInput, QueryPage, Condition, CursorSeal } from './store.js';
 export { ConditionFailedError } from './store.js';
 export type { KeyService, EncryptionContext, GeneratedDataKey } from './key-service.js';
 export type { AuditAnchor } from './audit-anchor.js';
@@ -58,7 +58,7 @@ export interface DownloadStore {
  * the composition root counts it for the alarm. Ids only, never content.
  */
 export interface IntegrityFailure {
-  record: 'customer' | 'history' | 'interaction' | 'consent' | 'request';
+  record: 'customer' | 'history' | 'interaction' | 'consent' | 'request' | 'complaint';
   /** The customer the record belongs to. */
   customerId: string;
 }

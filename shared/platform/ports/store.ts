@@ -16,7 +16,9 @@ export type Condition =
 export type Write =
   | { op: 'put'; table: string; item: StoreItem; condition?: Condition; label?: string }
   | { op: 'delete'; table: string; key: StoreItem; condition?: Condition; label?: string }
-  | { op: 'check'; table: string; key: StoreItem; condition: Condition; label?: string };
+  | { op: 'check'; table: string; key: StoreItem; condition: Condition; label?: string }
+  /** Atomically adds each counter (negative to subtract) to the item, creating it when absent. */
+  | { op: 'add'; table: string; key: StoreItem; counters: Record<string, number>; label?: string };
 
 export interface QueryInput {
   table: string;
@@ -33,6 +35,9 @@ export interface QueryInput {
   /** Strongly consistent read (base table only). */
   consistent?: boolean;
 }
+
+/** What `count` reads: a query's partition, sort-key range and filters, counted up to `max`. */
+export type CountInput = Omit<QueryInput, 'limit' | 'cursor' | 'descending'> & { max: number };
 
 export interface QueryPage<T> {
   items: T[];
@@ -55,6 +60,11 @@ export interface Store {
   get<T extends StoreItem>(table: string, key: StoreItem): Promise<T | undefined>;
   getMany<T extends StoreItem>(table: string, keys: StoreItem[]): Promise<T[]>;
   query<T extends StoreItem>(input: QueryInput): Promise<QueryPage<T>>;
+  /**
+   * How many items a query matches, at most `max` (the answer is `max` when there are more).
+   * No item is returned; the read costs the capacity of reading them all the same.
+   */
+  count(input: CountInput): Promise<number>;
   /**
    * Atomically adds `by` (1 unless given) to a numeric attribute and answers its new value:
    * concurrent callers each get a value of their own, and `by` values below it are theirs too.

@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { CursorSeal, QueryInput, QueryPage, Store, StoreItem, Write } from '../ports/index.js';
+import type { CountInput, CursorSeal, QueryInput, QueryPage, Store, StoreItem, Write } from '../ports/index.js';
 import { InvalidCursorError } from './errors.js';
 
 /**
@@ -88,6 +88,11 @@ export class AuthenticatedCursorStore implements Store {
     const continuation = cursor === undefined ? undefined : await this.codec.open(cursor, input);
     const page = await this.inner.query<T>(continuation === undefined ? rest : { ...rest, cursor: continuation });
     return page.cursor === undefined ? page : { items: page.items, cursor: await this.codec.seal(page.cursor, input) };
+  }
+
+  /** A count issues and takes no cursor. */
+  count(input: CountInput): Promise<number> {
+    return this.inner.count(input);
   }
 
   increment(table: string, key: StoreItem, attribute: string, by?: number): Promise<number> {

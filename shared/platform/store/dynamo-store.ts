@@ -14,6 +14,7 @@ import { UnavailableError } from '../errors/index.js';
 import {
   ConditionFailedError,
   type Condition,
+  type CountInput,
   type QueryInput,
   type QueryPage,
   type Store,
@@ -52,6 +53,69 @@ const conditionExpression = (condition: Condition | undefined, table: TableDefin
       };
   }
 };
+
+/** `ADD` of every counter; the attribute names go through placeholders, so any name is safe. */
+const addExpression = (counters: Record<string, number>) => {
+  const entries = Object.entries(counters);
+  if (!entries.length) throw new Error('An add write needs at least one counter');
+  return {
+    UpdateExpression: `ADD ${entries.map((_, i) => `#c${i} :c${i}`).join(', ')}`,
+    ExpressionAttributeNames: Object.fromEntries(entries.map(([name], i) => [`#c${i}`, name])),
+    ExpressionAttributeValues: Object.fromEntries(entries.map(([, by], i) => [`:c${i}`, by])),
+  };
+};
+
+/** The writes with every `add` to one item merged into the first of them (counters summed). */
+function coalesceAdds(writes: Write[]): Write[] {
+  const adds = new Map<string, Extract<Write, { op: 'add' }>>();
+  const out: Write[] = [];
+  for (const write of writes) {
+    if (write.op !== 'add') {
+      out.push(write);
+      continue;
+    }
+    const id = `${write.table}\u0000${JSON.stringify(Object.entries(write.key).sort(([a], [b]) => (a < b ? -1 : 1)))}`;
+    const seen = adds.get(id);
+    if (!seen) {
+      const copy = { ...write, counters: { ...write.counters } };
+      adds.set(id, copy);
+      out.push(copy);
+      continue;
+    }
+    for (const [name, by] of Object.entries(write.counters)) seen.counters[name] = (seen.counters[name] ?? 0) + by;
+  }
+  return out;
+}
+
+/** The key condition and filters of a query (or a count), with their names and values. */
+function queryExpression(input: Omit<QueryInput, 'limit' | 'cursor'>) {
+  const names: Record<string, string> = { '#p': input.partition.name };
+  const values: Record<string, unknown> = { ':p': input.partition.value };
+  let keyCondition = '#p = :p';
+  if (input.range && (input.range.from !== undefined || input.range.to !== undefined)) {
+    names['#r'] = input.range.name;
+    const { from, to } = input.range;
+    if (from !== undefined) values[':from'] = from;
+    if (to !== undefined) values[':to'] = to;
+    keyCondition +=
+      from !== undefined && to !== undefined ? ' AND #r BETWEEN :from AND :to' : from !== undefined ? ' AND #r >= :from' : ' AND #r <= :to';
+  }
+  const filters = (input.filters ?? []).map((filter, i) => {
+    names[`#f${i}`] = filter.name;
+    if (filter.contains !== undefined) {
+      values[`:f${i}`] = filter.contains;
+      return `contains(#f${i}, :f${i})`;
+    }
+    values[`:f${i}`] = filter.equals;
+    return `#f${i} = :f${i}`;
+  });
+  return {
+    KeyConditionExpression: keyCondition,
+    FilterExpression: filters.length ? filters.join(' AND ') : undefined,
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
 
 /** The Store port on DynamoDB (AWS or DynamoDB Local), through the document client. */
 export class DynamoStore implements Store {
@@ -92,26 +156,7 @@ export class DynamoStore implements Store {
 
   async query<T extends StoreItem>(input: QueryInput): Promise<QueryPage<T>> {
     const definition = this.definition(input.table);
-    const names: Record<string, string> = { '#p': input.partition.name };
-    const values: Record<string, unknown> = { ':p': input.partition.value };
-    let keyCondition = '#p = :p';
-    if (input.range && (input.range.from !== undefined || input.range.to !== undefined)) {
-      names['#r'] = input.range.name;
-      const { from, to } = input.range;
-      if (from !== undefined) values[':from'] = from;
-      if (to !== undefined) values[':to'] = to;
-      keyCondition +=
-        from !== undefined && to !== undefined ? ' AND #r BETWEEN :from AND :to' : from !== undefined ? ' AND #r >= :from' : ' AND #r <= :to';
-    }
-    const filters = (input.filters ?? []).map((filter, i) => {
-      names[`#f${i}`] = filter.name;
-      if (filter.contains !== undefined) {
-        values[`:f${i}`] = filter.contains;
-        return `contains(#f${i}, :f${i})`;
-      }
-      values[`:f${i}`] = filter.equals;
-      return `#f${i} = :f${i}`;
-    });
+    const expression = queryExpression(input);
 
     const items: T[] = [];
     let startKey = decodeCursor(input.cursor, keyNames(definition, input.index));
@@ -123,10 +168,7 @@ export class DynamoStore implements Store {
           new QueryCommand({
             TableName: this.name(input.table),
             IndexName: input.index,
-            KeyConditionExpression: keyCondition,
-            FilterExpression: filters.length ? filters.join(' AND ') : undefined,
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
+            ...expression,
             ExclusiveStartKey: startKey,
             Limit: input.limit - items.length,
             ScanIndexForward: !input.descending,
@@ -141,6 +183,37 @@ export class DynamoStore implements Store {
     }
     const cursorKey = items.length >= input.limit ? keyOf(items[items.length - 1]!, definition, input.index) : lastKey;
     return cursorKey ? { items, cursor: encodeCursor(cursorKey) } : { items };
+  }
+
+  /**
+   * Select COUNT, page after page (each up to 1 MB read), until the query is exhausted or
+   * `max` is reached: no item crosses the wire, but the capacity consumed is that of reading
+   * the items (a count of an index costs what its projection holds).
+   */
+  async count(input: CountInput): Promise<number> {
+    const expression = queryExpression(input);
+    let count = 0;
+    let startKey: Record<string, unknown> | undefined;
+    while (count < input.max) {
+      const out = await this.call(() =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.name(input.table),
+            IndexName: input.index,
+            ...expression,
+            Select: 'COUNT',
+            ExclusiveStartKey: startKey,
+            // Limit bounds the items evaluated, so a page never counts beyond `max`.
+            Limit: input.max - count,
+            ...(input.consistent ? { ConsistentRead: true } : {}),
+          }),
+        ),
+      );
+      count += out.Count ?? 0;
+      startKey = out.LastEvaluatedKey;
+      if (!startKey) break;
+    }
+    return Math.min(count, input.max);
   }
 
   async increment(table: string, key: StoreItem, attribute: string, by = 1): Promise<number> {
@@ -159,10 +232,16 @@ export class DynamoStore implements Store {
     return Number(out.Attributes?.[attribute]);
   }
 
-  async transact(writes: Write[]): Promise<void> {
-    // One conditional put or delete needs no transaction: the same guarantee, half the cost.
+  async transact(given: Write[]): Promise<void> {
+    // A transaction may name an item once: adds to the same item become one add.
+    const writes = coalesceAdds(given);
+    // One conditional put or delete (or one add) needs no transaction: the same guarantee, half the cost.
     const [single] = writes;
-    if (writes.length === 1 && single && single.op !== 'check') {
+    if (writes.length === 1 && single?.op === 'add') {
+      await this.call(() => this.doc.send(new UpdateCommand({ TableName: this.name(single.table), Key: single.key, ...addExpression(single.counters) })));
+      return;
+    }
+    if (writes.length === 1 && single && (single.op === 'put' || single.op === 'delete')) {
       try {
         const condition = conditionExpression(single.condition, this.definition(single.table));
         const TableName = this.name(single.table);
@@ -206,6 +285,8 @@ export class DynamoStore implements Store {
         const condition = conditionExpression(write.condition, definition);
         return { ConditionCheck: { TableName, Key: write.key, ...condition, ConditionExpression: condition.ConditionExpression! } };
       }
+      case 'add':
+        return { Update: { TableName, Key: write.key, ...addExpression(write.counters) } };
     }
   }
 

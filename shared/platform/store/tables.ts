@@ -34,7 +34,9 @@ export interface TableDefinition {
  * The customer aggregate: profile, history, uniqueness guards and idempotency records.
  * - `gsi1`: listings by entity kind (`gsi1pk` = kind, `gsi1sk` = sortable id/number);
  * - `gsi2`: schedules (`gsi2pk` = what is due, `gsi2sk` = due date + id);
- * - `gsi3`: retention (`gsi3pk` = data category, `gsi3sk` = the date its clock runs from).
+ * - `gsi3`: retention (`gsi3pk` = data category, `gsi3sk` = the date its clock runs from), and
+ *   work queues (`COMPLAINT#DEPT#<department>#<n>`, received time + id);
+ * - `gsi4`: what is overdue (`COMPLAINT#OVERDUE#<n>`, the missed deadline + id).
  * A partition key every item of its kind would share is sharded (`<kind>#<n>`, sharded.ts;
  * docs/scaling.md), and read shard by shard, merged.
  */
@@ -42,7 +44,7 @@ export const dataTable: TableDefinition = {
   name: 'data',
   partitionKey: { name: 'pk', type: 'S' },
   sortKey: { name: 'sk', type: 'S' },
-  indexes: [stringIndex('gsi1', 'gsi1pk', 'gsi1sk'), stringIndex('gsi2', 'gsi2pk', 'gsi2sk'), stringIndex('gsi3', 'gsi3pk', 'gsi3sk')],
+  indexes: [stringIndex('gsi1', 'gsi1pk', 'gsi1sk'), stringIndex('gsi2', 'gsi2pk', 'gsi2sk'), stringIndex('gsi3', 'gsi3pk', 'gsi3sk'), stringIndex('gsi4', 'gsi4pk', 'gsi4sk')],
   ttlAttribute: 'expiresAt',
 };
 

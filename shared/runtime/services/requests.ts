@@ -1,6 +1,7 @@
 import { ErasureRunRepository } from '../../contexts/erasure/index.js';
 import { RequestRepository, RequestService } from '../../contexts/requests/index.js';
 import type { Wiring } from '../wiring.js';
+import { complaintRecordsOf } from './complaints.js';
 import { consentOf } from './consent.js';
 import { customersOf } from './customers.js';
 import { eventsOf } from './events.js';
@@ -22,6 +23,7 @@ export const requestsOf = (w: Wiring): RequestService =>
         consent: consentOf(w),
         interactions: interactionsOf(w),
         sharing: sharingOf(w),
+        complaints: complaintRecordsOf(w),
         // Requests name the erasure tracking they need; erasure's run store provides it.
         erasures: new ErasureRunRepository(w.store, w.config.indexShards.erasures),
         onPublishFailure: w.onPublishFailure,

@@ -5,7 +5,8 @@ import type { Notifier } from '../../platform/ports/index.js';
 import { unwired, type Wiring } from '../wiring.js';
 import { customerRepositoryOf } from './customers.js';
 
-function notifierOf({ config, overrides }: Wiring): Notifier {
+/** The mail and text messages of this wiring: the override, the outbox folder, none, or (in AWS) the adapter passed in. */
+export function notifierOf({ config, overrides }: Wiring): Notifier {
   if (overrides.notifier) return overrides.notifier;
   switch (config.notifier.provider) {
     case 'outbox':

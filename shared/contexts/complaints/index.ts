@@ -1,0 +1,15 @@
+export { ComplaintRecords } from './records.js';
+export { ComplaintService, customerView } from './service.js';
+export { ComplaintRepository, COMPLAINT_LIST, COMPLAINT_DUE, COMPLAINT_OVERDUE, departmentQueue, type ComplaintItem, type ComplaintFields, type ComplaintFilters } from './repository.js';
+export { ComplaintDeadlines } from './deadlines.js';
+export { allowedActions, checkComplaintTransition, isOpenComplaint, mayAct } from './state-machine.js';
+export { applyAction, ComplaintActionConflictError, PRIVACY_DEPARTMENT } from './workflow.js';
+export * from './milestones.js';
+export { acknowledgementMessage, resolutionMessage } from './notices.js';
+export { formatReference, referenceYear, REFERENCE_PATTERN } from './references.js';
+export { complaintKey, complaintPointerKey, pointerOfSortKey, COMPLAINT_SK_PREFIX } from './keys.js';
+export * from './schemas.js';
+export { ComplaintPolicyService, defaultComplaintPolicies, COMPLAINT_POLICIES_KEY } from './policies.js';
+export * from './policy-schemas.js';
+export { ComplaintStats, ComplaintStatsReader } from './stats.js';
+export * from './types.js';

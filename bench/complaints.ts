@@ -113,7 +113,7 @@ export async function complaintsBenchmark(env: BenchEnvironment, settings: Compl
     });
     const firstComplaint = taken[0];
     if (!firstComplaint) throw new Error('The warm-up took in no complaint.');
-    const templates = await complaintTemplates(raw, prefix, firsts);
+    const templates = await complaintTemplates(raw, prefix, firsts, (customerId) => container.keys.get(customerId));
     const policies = await container.complaintPolicies.current();
     const timeZone = policies.calendar.timeZone;
     const counters = new ComplaintStats({ shards }).counters(undefined, firstComplaint, new Date(), policies);

@@ -10,6 +10,7 @@ import {
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { complaintKey, complaintPointerKey, COMPLAINT_OVERDUE, type ComplaintFields, type ComplaintItem, type ComplaintRepository } from '../../shared/contexts/complaints/index.js';
+import { openComplaint, sealComplaint } from '../../shared/contexts/complaints/sealing.js';
 import { statsKey } from '../../shared/contexts/complaints/stats.js';
 import { shardOf, shardPartition } from '../../shared/platform/store/sharded.js';
 import { auditTable, dataTable, physicalTableName } from '../../shared/platform/store/tables.js';
@@ -26,6 +27,8 @@ export interface ComplaintTemplates {
   tables: { data: string; audit: string };
   /** One stored complaint of each customer: its sealed texts open only under that customer. */
   complaints: ComplaintItem[];
+  /** Each template's customer key: a copy's texts are sealed again under its own id, to which they are bound. */
+  keys: Buffer[];
   pointer: Item;
   auditEntry: Item;
 }
@@ -36,7 +39,12 @@ const absent = { ConditionExpression: 'attribute_not_exists(pk)' };
 /** The reference numbers of the copies start here, far above any the counter hands out in a run. */
 const COPY_REFERENCE_BASE = 9_000_000;
 
-export async function complaintTemplates(doc: DynamoDBDocumentClient, prefix: string, created: Array<{ customerId: string; id: string }>): Promise<ComplaintTemplates> {
+export async function complaintTemplates(
+  doc: DynamoDBDocumentClient,
+  prefix: string,
+  created: Array<{ customerId: string; id: string }>,
+  keyOf: (customerId: string) => Promise<Buffer>,
+): Promise<ComplaintTemplates> {
   const tables = { data: physicalTableName(prefix, dataTable), audit: physicalTableName(prefix, auditTable) };
   const get = async (Key: Item, what: string): Promise<Item> => {
     const out = await doc.send(new GetCommand({ TableName: tables.data, Key, ConsistentRead: true }));
@@ -64,7 +72,16 @@ export async function complaintTemplates(doc: DynamoDBDocumentClient, prefix: st
     start = page.LastEvaluatedKey;
   } while (!auditEntry && start);
   if (!auditEntry) throw new Error(`No complaint.create audit entry in ${tables.audit}.`);
-  return { tables, complaints, pointer: await get(complaintPointerKey(first.id), 'complaint pointer'), auditEntry };
+  const keys = await Promise.all(complaints.map((c) => keyOf(c.customerId)));
+  return { tables, complaints, keys, pointer: await get(complaintPointerKey(first.id), 'complaint pointer'), auditEntry };
+}
+
+/** Template `index` under a fresh id and reference, its texts sealed again for that id. */
+function copyOf(t: ComplaintTemplates, index: number, id: string, reference: string): ComplaintFields {
+  const template = t.complaints[index]!;
+  const key = t.keys[index]!;
+  const { sealed, history } = sealComplaint(key, { ...openComplaint(key, template), id, reference }, undefined);
+  return { ...(template as ComplaintFields), id, reference, sealed, history };
 }
 
 /** A stored complaint under a fresh id and reference, its index keys derived by the repository's own `write()`. */
@@ -83,10 +100,11 @@ export function intakeFloor(doc: DynamoDBDocumentClient, t: ComplaintTemplates, 
   let auditSeq = randomInt(1, 1e11);
   let copy = 0;
   const build = (): TransactWriteCommandInput => {
-    const template = t.complaints[copy++ % t.complaints.length]!;
+    const index = copy++ % t.complaints.length;
+    const template = t.complaints[index]!;
     const id = randomUUID();
     const reference = `TS-${template.reference.slice(3, 7)}-${COPY_REFERENCE_BASE + copy}`;
-    const complaint = indexed(repository, { ...(template as ComplaintFields), id, reference });
+    const complaint = indexed(repository, copyOf(t, index, id, reference));
     const seq = ++auditSeq;
     const names = Object.keys(counters);
     return {
@@ -134,8 +152,9 @@ export const isOverdueCopy = (i: number, share: number) => Math.floor((i + 1) * 
  * are missed; the others are the template as it is, open with their deadlines ahead.
  */
 export function complaintCopy(t: ComplaintTemplates, repository: ComplaintRepository, i: number, overdue: boolean, now: number): Item {
-  const template = t.complaints[i % t.complaints.length]!;
-  const fields: ComplaintFields = { ...(template as ComplaintFields), id: randomUUID(), reference: `TS-${template.reference.slice(3, 7)}-${COPY_REFERENCE_BASE + 1_000_000 + i}` };
+  const index = i % t.complaints.length;
+  const template = t.complaints[index]!;
+  const fields = copyOf(t, index, randomUUID(), `TS-${template.reference.slice(3, 7)}-${COPY_REFERENCE_BASE + 1_000_000 + i}`);
   if (!overdue) return indexed(repository, fields);
   const back = (1 + (i % 60)) * DAY_MS + (i % 1440) * 60_000;
   const milestones = Object.fromEntries(

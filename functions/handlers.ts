@@ -8,8 +8,10 @@ import { createComplaintsHandler } from './complaints/handler.js';
 import { createReportsHandler } from './reports/handler.js';
 import { createRetentionHandler } from './retention/handler.js';
 import { createSelfHandler } from './self/handler.js';
+import { createSurveysHandler } from './surveys/handler.js';
 import { createCustomersHandler } from './customers/handler.js';
 import { createInteractionsHandler } from './interactions/handler.js';
+import { createRiskFlagsHandler } from './risk-flags/handler.js';
 import { createObservability, type HttpHandler } from './http/index.js';
 import { httpOptions } from './http/entry.js';
 import { createPlatformHandler } from './platform/handler.js';
@@ -29,9 +31,11 @@ export async function createHandlers(container: Container): Promise<Record<strin
     sharing: createSharingHandler(container, await options('sharing')),
     requests: createRequestsHandler(container, await options('requests')),
     complaints: createComplaintsHandler(container, await options('complaints')),
+    'risk-flags': createRiskFlagsHandler(container, await options('risk-flags')),
     reports: createReportsHandler(container, await options('reports')),
     retention: createRetentionHandler(container, await options('retention')),
     self: createSelfHandler(container, await options('self')),
+    surveys: createSurveysHandler(container, await options('surveys')),
     audit: createAuditHandler(container, await options('audit')),
   };
 }

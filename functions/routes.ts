@@ -7,8 +7,10 @@ import { complaintRoutes } from './complaints/routes.js';
 import { reportRoutes } from './reports/routes.js';
 import { retentionRoutes } from './retention/routes.js';
 import { selfRoutes } from './self/routes.js';
+import { surveyRoutes } from './surveys/routes.js';
 import { customerRoutes } from './customers/routes.js';
 import { interactionRoutes } from './interactions/routes.js';
+import { riskFlagRoutes } from './risk-flags/routes.js';
 import type { RouteSpec } from './http/route.js';
 import { platformRoutes } from './platform/routes.js';
 
@@ -25,9 +27,11 @@ export const routeTable: readonly RouteSpec[] = [
   ...Object.values(sharingRoutes),
   ...Object.values(requestRoutes),
   ...Object.values(complaintRoutes),
+  ...Object.values(riskFlagRoutes),
   ...Object.values(reportRoutes),
   ...Object.values(retentionRoutes),
   ...Object.values(selfRoutes),
+  ...Object.values(surveyRoutes),
   ...Object.values(auditRoutes),
 ];
 

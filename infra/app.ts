@@ -59,7 +59,13 @@ export function buildKehu(app: App, config: DeploymentConfig): KehuStacks {
     ...base('Kehu: alarms and dashboard'),
     config,
     api: api.api,
-    functions: { ...api.functions, jobs: events.jobsFunction, erasure: events.erasureFunction, 'complaint-escalations': events.complaintEscalationsFunction },
+    functions: {
+      ...api.functions,
+      jobs: events.jobsFunction,
+      erasure: events.erasureFunction,
+      'complaint-escalations': events.complaintEscalationsFunction,
+      'survey-dispatch': events.surveyDispatchFunction,
+    },
     deadLetterQueues: events.deadLetterQueues,
   });
   return { data, identity, api, events, observability };

@@ -18,9 +18,16 @@ const origin = z.string().check(
 /** Every function by its context (each has a bundle budget), as `kehu:reservedConcurrency` names them. */
 const functionNames = Object.keys(bundleBudgets) as [string, ...string[]];
 /** Consumers of an SQS queue: fewer than 5 reserved executions makes Lambda's pollers throttle and retry into the DLQ. */
-export const queueConsumers: readonly string[] = ['jobs', 'erasure', 'complaint-escalations'];
+export const queueConsumers: readonly string[] = ['jobs', 'erasure', 'complaint-escalations', 'survey-dispatch'];
 /** What Lambda keeps unreserved in every account, whatever the functions reserve. */
 export const UNRESERVED_CONCURRENCY_FLOOR = 100;
+
+/** Where survey links point: an https origin with an optional path, no trailing slash (the link adds `/answer#token=…`). */
+const linkBase = z.string().check(
+  z.regex(/^(https:\/\/[a-z0-9.-]+(:\d+)?(\/[A-Za-z0-9._~-]+)*|http:\/\/(localhost|127\.0\.0\.1)(:\d+)?)$/, 'must be an https URL without a trailing slash (or http://localhost)'),
+);
+/** The default link base: a reserved name that resolves nowhere, until a deployment sets its answer page (docs/operations.md). */
+export const PLACEHOLDER_SURVEY_LINK_BASE = 'https://surveys.example.invalid';
 
 const schema = z.strictObject({
   account: z.optional(z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit AWS account id'))),
@@ -43,6 +50,10 @@ const schema = z.strictObject({
   indexShards: z.partialRecord(z.enum(['all', ...indexFamilies]), z.int().check(z.minimum(1), z.maximum(MAX_INDEX_SHARDS))),
   /** Parallel audit chains; raise only (entries of dropped chains would no longer be verified). */
   auditChains: z.int().check(z.minimum(1), z.maximum(65_536)),
+  /** The page that answers survey invitations (SAT-2): invitation links are `<surveyLinkBase>/answer#token=…`. */
+  surveyLinkBase: linkBase,
+  /** Hours an open risk flag may wait for its call back before RiskFlagsUnhandled counts it (SAT-3). */
+  riskFlagHandleHours: z.int().check(z.minimum(1), z.maximum(720)),
 });
 
 export type DeploymentConfig = z.infer<typeof schema>;
@@ -71,6 +82,8 @@ const sources: Record<keyof DeploymentConfig, { context: string; env: string }> 
   accountConcurrency: { context: 'kehu:accountConcurrency', env: 'KEHU_ACCOUNT_CONCURRENCY' },
   indexShards: { context: 'kehu:indexShards', env: 'KEHU_INDEX_SHARDS' },
   auditChains: { context: 'kehu:auditChains', env: 'KEHU_AUDIT_CHAINS' },
+  surveyLinkBase: { context: 'kehu:surveyLinkBase', env: 'KEHU_SURVEY_LINK_BASE' },
+  riskFlagHandleHours: { context: 'kehu:riskFlagHandleHours', env: 'KEHU_RISK_FLAG_HANDLE_HOURS' },
 };
 
 const defaults: Partial<Record<keyof DeploymentConfig, unknown>> = {
@@ -88,9 +101,11 @@ const defaults: Partial<Record<keyof DeploymentConfig, unknown>> = {
   accountConcurrency: 1000,
   indexShards: {},
   auditChains: 64,
+  surveyLinkBase: PLACEHOLDER_SURVEY_LINK_BASE,
+  riskFlagHandleHours: 48,
 };
 
-const numeric = new Set<keyof DeploymentConfig>(['backupRetentionDays', 'keyBackupRetentionDays', 'throttleRate', 'throttleBurst', 'accountConcurrency', 'auditChains']);
+const numeric = new Set<keyof DeploymentConfig>(['backupRetentionDays', 'keyBackupRetentionDays', 'throttleRate', 'throttleBurst', 'accountConcurrency', 'auditChains', 'riskFlagHandleHours']);
 
 /** `customers=20,erasure=5` (or the JSON object `-c` passes as a string): numbers by function. */
 function functionCounts(value: string): unknown {

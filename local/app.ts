@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createComplaintEscalationConsumer } from '../functions/complaint-escalations/handler.js';
 import { createErasureConsumer, erasureOfMessage } from '../functions/erasure/handler.js';
+import { createSurveyDispatchConsumer, SURVEY_DISPATCH_MAX_RECEIVES } from '../functions/survey-dispatch/handler.js';
 import { createJobsHandler, type JobMessage } from '../functions/jobs/handler.js';
 import { createHandlers } from '../functions/handlers.js';
 import { createObservability } from '../functions/http/index.js';
@@ -35,7 +36,7 @@ export interface LocalApp {
   url: string;
   container: Container;
   /** The local queues and their consumers, as the event rules route them in AWS. */
-  queues: { erasure: LocalQueue; complaintEscalations: LocalQueue };
+  queues: { erasure: LocalQueue; complaintEscalations: LocalQueue; surveyDispatch: LocalQueue };
   tokenSecret: Uint8Array;
   close(): Promise<void>;
 }
@@ -62,6 +63,8 @@ export function localConfig(options: LocalAppOptions): Config {
     auditVerifyPageEntries: 5_000,
     auditChains: 64,
     responseInlineMaxBytes: 5_000_000,
+    surveyLinkBase: 'http://127.0.0.1:3000',
+    riskFlagHandleHours: 48,
     ...options.config,
   };
 }
@@ -85,6 +88,12 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     deadLetterFile: join(options.dataDir, 'dlq-complaint-escalations.jsonl'),
     folder: join(options.dataDir, 'queues', 'complaint-escalations'),
   });
+  const surveyDispatch = new LocalQueue({
+    name: 'survey-dispatch',
+    maxReceives: SURVEY_DISPATCH_MAX_RECEIVES,
+    deadLetterFile: join(options.dataDir, 'dlq-survey-dispatch.jsonl'),
+    folder: join(options.dataDir, 'queues', 'survey-dispatch'),
+  });
   const file = new FileEventPublisher(join(options.dataDir, 'events.jsonl'));
   const events: EventPublisher = options.overrides?.events ?? {
     publish: async (published: DomainEvent[]) => {
@@ -93,6 +102,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
         const envelope = JSON.stringify({ source: 'kehu', 'detail-type': event.type, detail: event });
         if (event.type === 'ErasureApproved' || event.type === 'RetentionExpired') erasure.send(envelope);
         if (event.type === 'ComplaintEscalated') complaintEscalations.send(envelope);
+        if (event.type === 'SurveyDispatchPage' || event.type === 'SurveyInvitationQueued') surveyDispatch.send(envelope);
       }
     },
   };
@@ -102,6 +112,8 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   erasure.attach(createErasureConsumer(newContainer(), await createObservability('erasure')));
   complaintEscalations.attach(createComplaintEscalationConsumer(newContainer(), await createObservability('complaint-escalations')));
   complaintEscalations.recover();
+  surveyDispatch.attach(createSurveyDispatchConsumer(newContainer(), await createObservability('survey-dispatch')));
+  surveyDispatch.recover();
   // Nothing runs before this process did: every unfinished erasure whose message is not
   // waiting in the queue is handed on now, not when the resume schedule next comes round.
   const waiting = new Set(erasure.pending().flatMap((body) => erasureOfMessage(body) ?? []));
@@ -129,13 +141,14 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   return {
     url: `http://127.0.0.1:${port}`,
     container,
-    queues: { erasure, complaintEscalations },
+    queues: { erasure, complaintEscalations, surveyDispatch },
     tokenSecret,
     close: () =>
       new Promise<void>((resolve) => {
         scheduled.timers.forEach(clearInterval);
         erasure.close();
         complaintEscalations.close();
+        surveyDispatch.close();
         scheduled.jobs?.close();
         server.closeAllConnections();
         server.close(() => resolve());
@@ -151,6 +164,8 @@ const localSchedules: Array<{ job: JobMessage['job']; everyMs: number }> = [
   { job: 'resume-erasures', everyMs: 5 * 60 * 1000 },
   { job: 'audit-checkpoint', everyMs: 15 * 60 * 1000 },
   { job: 'complaint-deadlines', everyMs: 5 * 60 * 1000 },
+  { job: 'survey-waves', everyMs: 60 * 60 * 1000 },
+  { job: 'risk-flags', everyMs: 60 * 60 * 1000 },
 ];
 
 async function startSchedules(
@@ -159,7 +174,7 @@ async function startSchedules(
   intervals: Partial<Record<JobMessage['job'], number>>,
 ): Promise<{ timers: NodeJS.Timeout[]; jobs: LocalQueue }> {
   const jobs = new LocalQueue({ name: 'jobs', maxReceives: 3, deadLetterFile: join(dataDir, 'dlq-jobs.jsonl'), folder: join(dataDir, 'queues', 'jobs') });
-  jobs.attach(createJobsHandler(container, await createObservability('jobs')));
+  jobs.attach(createJobsHandler(container, await createObservability('jobs'), { riskFlagHandleHours: container.config.riskFlagHandleHours }));
   jobs.recover();
   const timers = localSchedules.map(({ job, everyMs }) => {
     const timer = setInterval(() => jobs.send(JSON.stringify({ job })), intervals[job] ?? everyMs);

@@ -84,6 +84,7 @@ function routeHandler(
       params: spec.params ? parse(spec.params, event.pathParameters ?? {}, 'path') : undefined,
       query: spec.query ? parse(spec.query, event.queryStringParameters ?? {}, 'query') : undefined,
       body: spec.body ? parse(spec.body, event.body, 'body') : undefined,
+      headers: spec.headers ? parse(spec.headers, headers, 'header') : undefined,
       actor: actors.get(event) as Actor,
       ifMatch: spec.ifMatch ? parseIfMatch(headers['if-match'], spec.ifMatch) : undefined,
       idempotencyKey:

@@ -32,6 +32,7 @@ function parameters(spec: RouteSpec): JsonSchema[] {
   for (const [location, schema] of [
     ['path', spec.params],
     ['query', spec.query],
+    ['header', spec.headers],
   ] as const) {
     if (!schema) continue;
     const object = jsonSchema(schema, 'input') as { properties?: Record<string, JsonSchema>; required?: string[] };

@@ -33,6 +33,8 @@ export interface RouteSpec<
   params?: P;
   query?: Q;
   body?: B;
+  /** Request headers the operation reads (lowercase names), beyond If-Match and Idempotency-Key. */
+  headers?: z.ZodMiniType;
   /** Largest accepted body; 64 KiB unless said otherwise. */
   maxBodyBytes?: number;
   ifMatch?: 'required' | 'optional';
@@ -70,6 +72,7 @@ export interface OperationInput<R extends RouteSpec> {
   params: Infer<R['params']>;
   query: Infer<R['query']>;
   body: Infer<R['body']>;
+  headers: Infer<R['headers']>;
   /** Absent only on public routes. */
   actor: R['roles'] extends 'public' ? undefined : R['roles'] extends 'customer' ? CustomerActor : Actor;
   /** The version named by `If-Match`, when the route takes one. */

@@ -8,16 +8,30 @@ import type { Observability } from '../http/index.js';
 import { parse } from '../http/validation.js';
 
 /** A scheduled job, as the schedule puts it on the jobs queue. Ids and names only. */
-export const jobMessage = z.strictObject({ job: z.enum(['review-reminders', 'request-deadlines', 'retention-sweep', 'resume-erasures', 'audit-checkpoint', 'complaint-deadlines']) });
+export const jobMessage = z.strictObject({ job: z.enum(['review-reminders', 'request-deadlines', 'retention-sweep', 'resume-erasures', 'audit-checkpoint', 'complaint-deadlines', 'survey-waves', 'risk-flags']) });
 export type JobMessage = z.infer<typeof jobMessage>;
+
+/** A dispatch without progress for this long is handed on again by the survey-waves job. */
+export const SURVEY_DISPATCH_STALLED_MS = 15 * 60 * 1000;
+const DEFAULT_RISK_FLAG_HANDLE_HOURS = 48;
 
 /**
  * The jobs queue consumer: runs each scheduled job; a message that fails is reported
  * back alone (partial batch failure) and, after its retries, lands in the DLQ.
  */
 export function createJobsHandler(
-  { customers, requests, retention, erasures, audit, complaintDeadlines }: Pick<Container, 'customers' | 'requests' | 'retention' | 'erasures' | 'audit' | 'complaintDeadlines'>,
+  {
+    customers,
+    requests,
+    retention,
+    erasures,
+    audit,
+    complaintDeadlines,
+    surveyDispatches,
+    riskFlags,
+  }: Pick<Container, 'customers' | 'requests' | 'retention' | 'erasures' | 'audit' | 'complaintDeadlines' | 'surveyDispatches' | 'riskFlags'>,
   { logger, metrics }: Observability,
+  options: { riskFlagHandleHours?: number } = {},
 ) {
   const jobs: Record<JobMessage['job'], () => Promise<void>> = {
     'review-reminders': async () => {
@@ -58,6 +72,21 @@ export function createJobsHandler(
       metrics.addMetric('ComplaintEscalations', MetricUnit.Count, result.escalated);
       logger.info('complaint deadlines', { ...result });
       if (result.failed) throw new Error(`Deadlines of ${result.failed} complaints could not be applied (${result.failure}); the next run takes them again.`);
+    },
+    // SAT-1: each quarterly survey's wave started once per quarter; dispatches without progress
+    // for a while (a crash, a lost message) handed on again.
+    'survey-waves': async () => {
+      const { started } = await surveyDispatches.startDueWaves({ actor: { id: 'survey-wave-schedule', role: 'system' }, purpose: 'survey' });
+      const { resumed } = await surveyDispatches.resumeStalled(SURVEY_DISPATCH_STALLED_MS);
+      metrics.addMetric('SurveyDispatchesResumed', MetricUnit.Count, resumed);
+      logger.info('survey waves', { started, resumed });
+    },
+    // SAT-3: flags left open past the handling limit are counted for the RiskFlagsUnhandled alarm.
+    'risk-flags': async () => {
+      const hours = options.riskFlagHandleHours ?? DEFAULT_RISK_FLAG_HANDLE_HOURS;
+      const unhandled = await riskFlags.countUnhandled(hours);
+      metrics.addMetric('RiskFlagsUnhandled', MetricUnit.Count, unhandled);
+      logger.info('risk flags', { unhandled, hours });
     },
     // RET-2: the daily sweep, as POST /v1/retention/sweeps runs it on demand.
     'retention-sweep': async () => {

@@ -6,6 +6,8 @@ import { customersOf } from '../../shared/runtime/services/customers.js';
 import { erasuresOf } from '../../shared/runtime/services/erasure.js';
 import { requestsOf } from '../../shared/runtime/services/requests.js';
 import { retentionOf } from '../../shared/runtime/services/retention.js';
+import { riskFlagsOf } from '../../shared/runtime/services/risk-flags.js';
+import { surveyDispatchesOf } from '../../shared/runtime/services/surveys.js';
 import { lambdaOverrides } from '../http/entry.js';
 import { createObservability, instrumentWith } from '../http/index.js';
 import { createJobsHandler } from './handler.js';
@@ -22,5 +24,7 @@ const container = composeContainer(config, lambdaOverrides(observability, { ...a
   retention: retentionOf(w),
   erasures: erasuresOf(w),
   complaintDeadlines: complaintDeadlinesOf(w),
+  surveyDispatches: surveyDispatchesOf(w),
+  riskFlags: riskFlagsOf(w),
 }));
-export const handler = createJobsHandler(container, observability);
+export const handler = createJobsHandler(container, observability, { riskFlagHandleHours: config.riskFlagHandleHours });

@@ -26,6 +26,8 @@ const contextTags: ContextTags = {
   complaints: 'Complaints from every channel: intake with a reference and acknowledgement, the workflow, time limits in business time with escalation, and the policies they follow (CMP-1 to CMP-3)',
   reports: 'Chart-ready reports from aggregates kept as records change (no scan, no personal data), and the improvement actions recorded against complaint causes (CMP-4)',
   retention: 'Retention rules per data category and sweeps (RET-1, RET-2)',
+  'risk-flags': 'Customers flagged for a call back after a low survey score, a complaint reopened twice or followed up unsatisfied: listed by status, reason and assignee, assigned and closed with the outcome of the call (SAT-3, AN-3)',
+  surveys: 'Satisfaction surveys: versioned definitions, dispatch to a segment through a queue, answers by signed link or customer token, results from aggregates by segment and wave (SAT-1, SAT-2)',
   self: "A customer's own data, consents, requests and complaints, with a token of their own",
   audit: 'The tamper-evident trail of every read and change, and its verification (SEC-4)',
 };

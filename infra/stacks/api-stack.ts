@@ -16,6 +16,7 @@ import { routeTable } from '../../functions/routes.js';
 import type { DeploymentConfig } from '../config.js';
 import { KehuFunction } from '../constructs/function.js';
 import { grantAudit, grantAuditCheckpoints, grantCustomerData, grantDownloads, grantNotifier, grantRetention, type DataAccess } from '../constructs/grants.js';
+import { riskFlagsAccess, surveysAccess } from '../constructs/survey-grants.js';
 
 export interface ApiStackProps extends StackProps {
   config: DeploymentConfig;
@@ -139,17 +140,27 @@ export class ApiStack extends Stack {
     grantAudit(self, props, 'append');
     self.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${props.auditTable.tableArn}/index/gsi1`] }));
     // CMP-1 to CMP-4: complaints acknowledge intake and resolution to the customer (mail, else
-    // a text message); reports and improvement actions. Neither publishes: escalations are
-    // raised, and published, by the deadline job in the events stack.
-    const complaints = dataFunction('Complaints', 'complaints');
+    // a text message); reports and improvement actions. Escalations are raised, and
+    // published, by the deadline job in the events stack.
+    // A complaint's closing may invite its customer to a survey (SAT-1): the invitation is
+    // delivered through the bus and the survey-dispatch queue.
+    const complaints = dataFunction('Complaints', 'complaints', { environment: { EVENT_BUS_NAME: props.bus.eventBusName } });
     const reports = dataFunction('Reports', 'reports');
     grantCustomerData(complaints, props, complaintsAccess);
     grantCustomerData(reports, props, reportsAccess);
+    // SAT-1 to SAT-3: surveys start dispatches on the bus (the events stack's consumer pages
+    // and sends); risk flags are worked and may open a complaint, acknowledged to the customer.
+    const surveys = dataFunction('Surveys', 'surveys', { environment: { EVENT_BUS_NAME: props.bus.eventBusName } });
+    const riskFlags = dataFunction('RiskFlags', 'risk-flags');
+    grantCustomerData(surveys, props, surveysAccess);
+    grantCustomerData(riskFlags, props, riskFlagsAccess);
     // Without a sender no code or notice is sent (the notices stay pending and are counted).
-    if (config.notifyFromAddress) for (const fn of [self, complaints]) grantNotifier(fn, config.notifyFromAddress, { sms: true });
+    if (config.notifyFromAddress) for (const fn of [self, complaints, riskFlags]) grantNotifier(fn, config.notifyFromAddress, { sms: true });
     props.bus.grantPutEventsTo(consent);
     props.bus.grantPutEventsTo(requests);
-    this.functions = { platform, customers, interactions, consent, exports: exportsFn, sharing, requests, retention, self, audit, complaints, reports };
+    props.bus.grantPutEventsTo(complaints);
+    props.bus.grantPutEventsTo(surveys);
+    this.functions = { platform, customers, interactions, consent, exports: exportsFn, sharing, requests, retention, self, audit, complaints, reports, surveys, 'risk-flags': riskFlags };
     grantCustomerData(customers, props, customersAccess);
     grantCustomerData(interactions, props, interactionsAccess);
     grantCustomerData(consent, props, consentAccess);
@@ -157,7 +168,7 @@ export class ApiStack extends Stack {
     grantCustomerData(sharing, props, sharingAccess);
     // Requests apply restrictions to the record, as customers do, and read all of it for an export.
     grantCustomerData(requests, props, customersAccess);
-    for (const fn of [customers, interactions, consent, exportsFn, sharing, requests, complaints, reports]) grantAudit(fn, props, 'append');
+    for (const fn of [customers, interactions, consent, exportsFn, sharing, requests, complaints, reports, surveys, riskFlags]) grantAudit(fn, props, 'append');
     for (const fn of [requests, self, exportsFn]) grantDownloads(fn, downloadsBucket, props.storageKey);
     // An access export includes who accessed the customer's data: the trail by target.
     requests.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${props.auditTable.tableArn}/index/gsi1`] }));
@@ -242,7 +253,9 @@ export class ApiStack extends Stack {
         Validations.of(added).acknowledge({
           id: 'AwsSolutions-APIG4',
           reason:
-            route.roles === 'public'
+            route.roles === 'public' && route.path.startsWith('/v1/surveys/')
+              ? `${route.method} ${route.path} answers the holder of a survey link: the signed, expiring, single-use token in the request is verified by the function and reaches one invitation only; staff sign-in does not apply.`
+              : route.roles === 'public'
               ? `${route.method} ${route.path} is public by design (liveness, the OpenAPI document and its reference page, or the start of a customer's sign-in) and returns no customer data.`
               : `${route.method} ${route.path} serves a customer with their own short-lived token, which the function verifies; Cognito's authorizer is for staff.`,
         });

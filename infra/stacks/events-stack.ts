@@ -17,6 +17,7 @@ import { DurableQueue } from '../constructs/queue.js';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { grantAudit, grantAuditCheckpoints, grantRetention } from '../constructs/grants.js';
 import { grantComplaintAnnouncements, grantComplaintDeadlines } from '../constructs/complaint-grants.js';
+import { grantSurveyDispatch, grantSurveyJobs } from '../constructs/survey-grants.js';
 
 export interface EventsStackProps extends StackProps {
   config: DeploymentConfig;
@@ -45,6 +46,8 @@ export class EventsStack extends Stack {
   readonly erasureFunction: NodejsFunction;
   readonly complaintEscalations: DurableQueue;
   readonly complaintEscalationsFunction: NodejsFunction;
+  readonly surveyDispatch: DurableQueue;
+  readonly surveyDispatchFunction: NodejsFunction;
   readonly deadLetterQueues: sqs.IQueue[];
 
   constructor(scope: Construct, id: string, props: EventsStackProps) {
@@ -146,13 +149,56 @@ export class EventsStack extends Stack {
     }).function;
     this.complaintEscalationsFunction.addEventSource(new SqsEventSource(this.complaintEscalations.queue, { batchSize: 10, reportBatchItemFailures: true }));
     grantComplaintAnnouncements(this.complaintEscalationsFunction, props, config.notifyFromAddress);
-    this.deadLetterQueues = [this.jobs.deadLetterQueue, this.erasures.deadLetterQueue, this.complaintEscalations.deadLetterQueue];
+
+    // SAT-2: a dispatch pages through its audience one event at a time, and each invitation
+    // it queues is delivered once; both kinds of event share the queue and its consumer.
+    this.surveyDispatch = new DurableQueue(this, 'SurveyDispatch', {
+      queueName: `kehu-${config.stage}-survey-dispatch`,
+      visibilityTimeout: Duration.seconds(consumerTimeout.toSeconds() * 6),
+      // The consumer marks an invitation failed on this receive (SURVEY_DISPATCH_MAX_RECEIVES).
+      maxReceiveCount: 5,
+      removalPolicy,
+    });
+    new events.Rule(this, 'SurveyDispatchRule', {
+      ruleName: `kehu-${config.stage}-survey-dispatch`,
+      eventBus: this.bus,
+      eventPattern: { source: ['kehu'], detailType: ['SurveyDispatchPage', 'SurveyInvitationQueued'] },
+      targets: [new eventTargets.SqsQueue(this.surveyDispatch.queue, { deadLetterQueue: this.surveyDispatch.deadLetterQueue })],
+    });
+    this.surveyDispatchFunction = new KehuFunction(this, 'SurveyDispatchConsumer', {
+      context: 'survey-dispatch',
+      stage: config.stage,
+      timeout: consumerTimeout,
+      environment: {
+        TABLE_PREFIX: props.tablePrefix,
+        KEY_PROVIDER: 'kms',
+        KMS_KEY_ID: props.applicationKey.keyArn,
+        EVENT_BUS_NAME: this.bus.eventBusName,
+        SURVEY_LINK_BASE: config.surveyLinkBase,
+      },
+      removalPolicy,
+      logsKey: props.storageKey,
+      reservedConcurrency: config.reservedConcurrency['survey-dispatch'],
+      invokedBy: 'queue',
+    }).function;
+    // Pages publish the next page at their end, so a batch rarely holds two pages of one dispatch.
+    this.surveyDispatchFunction.addEventSource(new SqsEventSource(this.surveyDispatch.queue, { batchSize: 10, reportBatchItemFailures: true }));
+    grantSurveyDispatch(this.surveyDispatchFunction, { ...props, bus: this.bus }, config.notifyFromAddress);
+    // Reading a customer's contact for the invitation is recorded in the trail.
+    grantAudit(this.surveyDispatchFunction, props, 'append');
+    this.deadLetterQueues = [this.jobs.deadLetterQueue, this.erasures.deadLetterQueue, this.complaintEscalations.deadLetterQueue, this.surveyDispatch.deadLetterQueue];
 
     this.jobsFunction = new KehuFunction(this, 'JobsConsumer', {
       context: 'jobs',
       stage: config.stage,
       timeout: consumerTimeout,
-      environment: { TABLE_PREFIX: props.tablePrefix, KEY_PROVIDER: 'kms', KMS_KEY_ID: props.applicationKey.keyArn, EVENT_BUS_NAME: this.bus.eventBusName },
+      environment: {
+        TABLE_PREFIX: props.tablePrefix,
+        KEY_PROVIDER: 'kms',
+        KMS_KEY_ID: props.applicationKey.keyArn,
+        EVENT_BUS_NAME: this.bus.eventBusName,
+        RISK_FLAG_HANDLE_HOURS: String(config.riskFlagHandleHours),
+      },
       removalPolicy,
       logsKey: props.storageKey,
       reservedConcurrency: config.reservedConcurrency.jobs,
@@ -178,6 +224,8 @@ export class EventsStack extends Stack {
     grantAuditCheckpoints(this.jobsFunction, s3.Bucket.fromBucketName(this, 'AuditCheckpoints', props.auditCheckpointBucketName), props.storageKey, 'write');
     // CMP-3: the complaint deadline job (its events go on the bus the retention grant allows).
     grantComplaintDeadlines(this.jobsFunction, props, config.notifyFromAddress);
+    // SAT-1, SAT-3: quarterly waves and stalled dispatches, and the count of unhandled risk flags.
+    grantSurveyJobs(this.jobsFunction, props);
 
     const job = (name: JobMessage['job']) => scheduler.ScheduleTargetInput.fromObject({ job: name } satisfies JobMessage);
     new scheduler.Schedule(this, 'RequestDeadlines', {
@@ -204,6 +252,21 @@ export class EventsStack extends Stack {
       description: 'Marks missed complaint milestones, escalates and retries customer notices; counts overdue and due soon (CMP-3)',
       schedule: scheduler.ScheduleExpression.rate(Duration.minutes(5)),
       target: new targets.SqsSendMessage(this.jobs.queue, { input: job('complaint-deadlines'), deadLetterQueue: this.jobs.deadLetterQueue, retryAttempts: 3 }),
+    });
+    // SAT-1: a quarter's wave starts within the hour of the quarter's start, and a dispatch
+    // whose page event was lost (no progress for 15 minutes) is handed on again.
+    new scheduler.Schedule(this, 'SurveyWaves', {
+      scheduleName: `kehu-${config.stage}-survey-waves`,
+      description: 'Starts the due quarterly survey waves and resumes stalled dispatches (SAT-1, SAT-2)',
+      schedule: scheduler.ScheduleExpression.rate(Duration.hours(1)),
+      target: new targets.SqsSendMessage(this.jobs.queue, { input: job('survey-waves'), deadLetterQueue: this.jobs.deadLetterQueue, retryAttempts: 3 }),
+    });
+    // SAT-3, AN-3: a flag is due for its call back within hours, so an hourly count suffices.
+    new scheduler.Schedule(this, 'UnhandledRiskFlags', {
+      scheduleName: `kehu-${config.stage}-risk-flags-unhandled`,
+      description: 'Counts open risk flags not handled within the configured hours (SAT-3, AN-3)',
+      schedule: scheduler.ScheduleExpression.rate(Duration.hours(1)),
+      target: new targets.SqsSendMessage(this.jobs.queue, { input: job('risk-flags'), deadLetterQueue: this.jobs.deadLetterQueue, retryAttempts: 3 }),
     });
     // SEC-4: what was appended since the last checkpoint is the window in which removing the
     // newest entries of a chain goes unseen; every 15 minutes keeps it short.

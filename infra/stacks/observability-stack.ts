@@ -137,6 +137,25 @@ export class ObservabilityStack extends Stack {
     const escalationsUnaddressed = escalationsPerHour('ComplaintEscalationsUnaddressed', 'complaint-escalations');
     alarm('ComplaintEscalations', `${COMPLAINT_ESCALATIONS_PER_HOUR} or more complaint escalations raised within an hour.`, complaintEscalations, COMPLAINT_ESCALATIONS_PER_HOUR);
 
+    // SAT-2: an invitation counted failed will not be sent: the notifier refused it on its last
+    // receive (its message then rests in the survey-dispatch DLQ, DeadLetters4), a send was
+    // interrupted, or the customer lost every contact or was erased since selection.
+    const invitationsSent = kehuMetric('SurveyInvitationsSent', 'survey-dispatch');
+    const invitationsFailed = kehuMetric('SurveyInvitationsFailed', 'survey-dispatch');
+    const dispatchPages = kehuMetric('SurveyDispatchPages', 'survey-dispatch');
+    const dispatchesResumed = kehuMetric('SurveyDispatchesResumed', 'jobs');
+    alarm('SurveyInvitationsFailed', 'A survey invitation was counted failed: it could not be sent after all its retries, its send was interrupted, or its customer has no contact left.', invitationsFailed, 1);
+    // SAT-3, AN-3: the hourly count of flags open past kehu:riskFlagHandleHours; an hour's
+    // period keeps the alarm in ALARM from one count to the next.
+    const riskFlagsUnhandled = new cloudwatch.Metric({
+      namespace: METRICS_NAMESPACE,
+      metricName: 'RiskFlagsUnhandled',
+      period: Duration.hours(1),
+      statistic: 'Maximum',
+      dimensionsMap: { service: 'jobs' },
+    });
+    alarm('RiskFlagsUnhandled', `A risk flag has been open for more than ${config.riskFlagHandleHours} hours without its call back.`, riskFlagsUnhandled, 1);
+
     new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: prefix,
       widgets: [
@@ -158,6 +177,11 @@ export class ObservabilityStack extends Stack {
         [
           new cloudwatch.GraphWidget({ title: 'Complaints overdue and due within an hour', left: [complaintsOverdue, complaintsDueSoon], width: 12 }),
           new cloudwatch.GraphWidget({ title: 'Complaint escalations raised and announced (per hour)', left: [complaintEscalations, escalationsAnnounced, escalationsUnaddressed], width: 12 }),
+        ],
+        [
+          new cloudwatch.GraphWidget({ title: 'Survey invitations sent and failed', left: [invitationsSent, invitationsFailed], width: 8 }),
+          new cloudwatch.GraphWidget({ title: 'Survey dispatch pages and resumed dispatches', left: [dispatchPages], right: [dispatchesResumed], width: 8 }),
+          new cloudwatch.GraphWidget({ title: 'Risk flags unhandled (hourly count)', left: [riskFlagsUnhandled], width: 8 }),
         ],
         [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 })],
       ],

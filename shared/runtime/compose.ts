@@ -12,6 +12,11 @@ import type { RequestService } from '../contexts/requests/index.js';
 import type { RetentionService } from '../contexts/retention/index.js';
 import type { SelfService } from '../contexts/self-service/index.js';
 import type { SharingService } from '../contexts/sharing/index.js';
+import type { RiskFlagService } from '../contexts/risk-flags/index.js';
+import type { SurveyService } from '../contexts/surveys/service.js';
+import type { SurveyDispatchService } from '../contexts/surveys/dispatch.js';
+import type { SurveyResponseService } from '../contexts/surveys/responses.js';
+import type { SurveyResultsService } from '../contexts/surveys/results.js';
 import type { SubjectResolver } from '../platform/audit/index.js';
 import type { Config } from './config.js';
 import { createWiring, type Overrides, type Wiring } from './wiring.js';
@@ -46,6 +51,16 @@ export interface Container extends Foundation {
   complaintReports: ComplaintReportService;
   /** Improvement actions against complaint causes, with their measured effect. */
   improvements: ImprovementActionService;
+  /** Risk flags: customers to call back after a low score or a troubled complaint (SAT-3, AN-3). */
+  riskFlags: RiskFlagService;
+  /** Survey definitions and versions (SAT-1). */
+  surveys: SurveyService;
+  /** Survey dispatches: audience, sampling, invitations through the queue (SAT-2). */
+  surveyDispatches: SurveyDispatchService;
+  /** Answers to survey invitations, through a link or a customer token. */
+  surveyResponses: SurveyResponseService;
+  /** Survey results from aggregates, and free-text answers under pseudonyms (SAT-2). */
+  surveyResults: SurveyResultsService;
 }
 
 export type ServiceName = Exclude<keyof Container, keyof Foundation>;

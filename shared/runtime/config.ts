@@ -34,6 +34,10 @@ export interface Config {
   downloads: { provider: 's3'; bucket: string } | { provider: 'folder'; folder: string } | { provider: 'none' };
   /** Answers larger than this are offered as a download instead (Lambda answers at most 6 MB). */
   responseInlineMaxBytes: number;
+  /** Where a survey invitation's answer link points (SURVEY_LINK_BASE): `<base>/answer#token=…`. */
+  surveyLinkBase: string;
+  /** Hours a risk flag may stay unhandled before the RiskFlagsUnhandled alarm counts it (RISK_FLAG_HANDLE_HOURS). */
+  riskFlagHandleHours: number;
 }
 
 export class ConfigError extends Error {
@@ -118,6 +122,8 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
         ? { provider: 'folder', folder: env.DOWNLOADS_FOLDER }
         : { provider: 'none' },
     responseInlineMaxBytes: positiveInt(env, 'RESPONSE_INLINE_MAX_BYTES', 5_000_000),
+    surveyLinkBase: (env.SURVEY_LINK_BASE || 'http://127.0.0.1:3000').replace(/\/+$/, ''),
+    riskFlagHandleHours: positiveInt(env, 'RISK_FLAG_HANDLE_HOURS', 48),
     auditVerifyPageEntries: positiveInt(env, 'AUDIT_VERIFY_PAGE_ENTRIES', 5_000),
     auditChains: positiveInt(env, 'AUDIT_CHAINS', 64),
     auditAnchor: env.AUDIT_CHECKPOINT_BUCKET

@@ -11,8 +11,10 @@ import { interactionsOf } from './services/interactions.js';
 import { complaintReportsOf, improvementsOf } from './services/reports.js';
 import { requestsOf } from './services/requests.js';
 import { retentionOf } from './services/retention.js';
+import { riskFlagsOf } from './services/risk-flags.js';
 import { selfOf } from './services/self.js';
 import { sharingOf } from './services/sharing.js';
+import { surveyDispatchesOf, surveyResponsesOf, surveyResultsOf, surveysOf } from './services/surveys.js';
 import type { Overrides } from './wiring.js';
 
 export { composeContainer, type Container, type Foundation, type ServiceName, type ServicesOf } from './compose.js';
@@ -37,6 +39,11 @@ export const allServices: ServicesOf<ServiceName> = (w) => ({
   complaintAnnouncer: complaintAnnouncerOf(w),
   complaintReports: complaintReportsOf(w),
   improvements: improvementsOf(w),
+  riskFlags: riskFlagsOf(w),
+  surveys: surveysOf(w),
+  surveyDispatches: surveyDispatchesOf(w),
+  surveyResponses: surveyResponsesOf(w),
+  surveyResults: surveyResultsOf(w),
 });
 
 export function createContainer(config: Config, overrides: Overrides = {}): Container {

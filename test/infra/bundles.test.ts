@@ -45,17 +45,21 @@ describe('function bundles', () => {
     for (const chain of ['@aws-sdk/credential-provider-node', '@aws-sdk/credential-provider-sso', '@aws-sdk/credential-provider-ini', '@aws-sdk/nested-clients']) {
       expect(carrying(chain), chain).toEqual([]);
     }
-    // Consent decisions publish, and the complaint service its escalations (from the jobs function; the complaints and
-    // complaint-escalations functions build that service but never publish, and have no bus); exports and sharing only
+    // Consent decisions publish, and the complaint service its escalations (from the jobs function; the complaint-escalations
+    // and risk-flags functions build that service but never publish, and have no bus), survey dispatches their pages and
+    // invitations (surveys, survey-dispatch, and complaints for a closing's invitation); exports and sharing only
     // read consent, audit verification only looks up certificates, and customers, interactions, reports and platform
     // publish nothing.
-    expect(carrying('@aws-sdk/client-eventbridge')).toEqual(['complaint-escalations', 'complaints', 'consent', 'erasure', 'jobs', 'requests', 'retention', 'self']);
+    expect(carrying('@aws-sdk/client-eventbridge')).toEqual(['complaint-escalations', 'complaints', 'consent', 'erasure', 'jobs', 'requests', 'retention', 'risk-flags', 'self', 'survey-dispatch', 'surveys']);
     expect(carrying('@aws-sdk/client-s3')).toEqual(['audit', 'exports', 'jobs', 'requests', 'self']);
-    // One-time codes, complaint notices to customers and their retries, escalation mails to staff.
-    expect(carrying('@aws-sdk/client-sesv2')).toEqual(['complaint-escalations', 'complaints', 'jobs', 'self']);
+    // One-time codes, complaint notices to customers and their retries (and those of complaints opened from a risk flag),
+    // escalation mails to staff, survey invitations; surveys builds the self-service (which holds a notifier) to verify
+    // customer tokens, and sends nothing.
+    expect(carrying('@aws-sdk/client-sesv2')).toEqual(['complaint-escalations', 'complaints', 'jobs', 'risk-flags', 'self', 'survey-dispatch', 'surveys']);
     // Reports hold counts and improvement actions only: no customer contact to parse.
     expect(carrying('libphonenumber-js')).not.toContain('reports');
-    expect(carrying('jose')).toEqual(['self']);
+    // Customer tokens are verified where customers are served: self-service, and their own surveys.
+    expect(carrying('jose')).toEqual(['self', 'surveys']);
     expect(carrying('lru-cache')).toEqual([]);
     // Phone numbers are parsed where customer contacts are read or written, and described in the OpenAPI document.
     expect(carrying('libphonenumber-js')).not.toContain('interactions');

@@ -64,8 +64,9 @@ describe('complaints and reports functions', () => {
     expect(direct[0]!.Condition!['ForAllValues:StringEquals']).toEqual({ 'kms:EncryptionContextKeys': ['purpose', 'customerId'] });
     const all = statements.flatMap((s) => [s.Action].flat());
     expect(all).toEqual(expect.arrayContaining(['ses:SendEmail', 'sns:Publish', 'kms:GenerateMac']));
-    // Escalations are published by the deadline job, never by a request.
-    expect(all).not.toContain('events:PutEvents');
+    // Escalations are published by the deadline job; a closing publishes only its survey invitation, on Kehu's bus.
+    const puts = statements.filter((s) => [s.Action].flat().includes('events:PutEvents'));
+    for (const put of puts) expect(JSON.stringify(put.Resource)).toContain('Bus');
   });
 
   it('let reports read the aggregates and record improvement actions, with no key, no notifier, no events', () => {

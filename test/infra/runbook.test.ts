@@ -251,7 +251,7 @@ switch (a[0] + ' ' + a[1]) {
   }, 90_000); // about a hundred CLI calls, each a node process
 
   it('tells the operator how many functions the switch must name', () => {
-    const words = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen'];
+    const words = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen', 'twenty'];
     const claimed = /It must name (\w+) functions/.exec(runbook)?.[1];
     expect(claimed).toBeDefined();
     const count = resources('AWS::Lambda::Function').filter(([, f]) => f.Properties.Environment?.Variables?.TABLE_PREFIX === 'kehu-test').length;

@@ -175,6 +175,8 @@ describe('api stack', () => {
       '/v1/openapi.json',
       '/v1/self/session',
       '/v1/self/verification',
+      '/v1/surveys/{id}/form',
+      '/v1/surveys/{id}/responses',
     ]);
     for (const route of routeTable.filter((r) => r.roles === 'customer')) expect(route.path).toMatch(/^\/v1\/self\//);
     t.api.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
@@ -197,7 +199,7 @@ describe('functions', () => {
   const functions = () => [...resourcesOf(t.api, 'AWS::Lambda::Function'), ...resourcesOf(t.events, 'AWS::Lambda::Function')];
 
   it('run Node 22 or newer on arm64 with tracing and Powertools', () => {
-    expect(functions().length).toBe(15);
+    expect(functions().length).toBe(18);
     for (const fn of functions()) {
       expect(Number(/^nodejs(\d+)\.x$/.exec(fn.Properties.Runtime)?.[1])).toBeGreaterThanOrEqual(22);
       expect(fn.Properties.Architectures).toEqual(['arm64']);
@@ -231,15 +233,15 @@ describe('functions', () => {
 
   it('name the downloads bucket to requests, self and exports only (any other fails at cold start)', () => {
     const vars = variables();
-    expect(Object.keys(vars)).toHaveLength(15);
+    expect(Object.keys(vars)).toHaveLength(18);
     const withBucket = Object.entries(vars).filter(([, v]) => 'DOWNLOADS_BUCKET' in v);
     expect(withBucket.map(([name]) => name).sort()).toEqual(['exports', 'requests', 'self']);
     for (const [, v] of withBucket) expect(v.DOWNLOADS_BUCKET).toBe(downloadsBucketName);
   });
 
-  it('give the sender to the functions that notify only: codes, complaint notices and escalations', () => {
+  it('give the sender to the functions that notify only: codes, complaint notices and escalations, survey invitations', () => {
     const withSender = Object.entries(variables()).filter(([, v]) => 'NOTIFY_FROM_ADDRESS' in v);
-    expect(withSender.map(([name]) => name).sort()).toEqual(['complaint-escalations', 'complaints', 'jobs', 'self']);
+    expect(withSender.map(([name]) => name).sort()).toEqual(['complaint-escalations', 'complaints', 'jobs', 'risk-flags', 'self', 'survey-dispatch']);
     for (const [, v] of withSender) expect(v.NOTIFY_FROM_ADDRESS).toBe('no-reply@example.com');
   });
 
@@ -278,12 +280,14 @@ describe('functions', () => {
 });
 
 describe('domain events', () => {
-  it('let only consent, requests and retention put events in the API, and only on Kehu\'s bus', () => {
+  it('let only consent, requests, retention, complaints and surveys put events in the API, and only on Kehu\'s bus', () => {
     const statements = resourcesOf(t.api, 'AWS::IAM::Policy').flatMap((p) =>
       (p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>).map((s) => ({ policy: p, ...s })),
     );
     const puts = statements.filter((s) => [s.Action].flat().includes('events:PutEvents'));
-    expect(puts).toHaveLength(3); // consent, requests, retention (complaint escalations are published by the jobs function)
+    // consent, requests, retention, complaints (a closing's survey invitation), surveys (dispatch
+    // starts); complaint escalations are published by the jobs function.
+    expect(puts).toHaveLength(5);
     for (const put of puts) expect(JSON.stringify(put.Resource)).toContain('Bus');
   });
 });
@@ -353,7 +357,7 @@ describe('audit trail', () => {
   it('may only be appended to and read: every function that touches it is denied updates and deletes', () => {
     const policies = resourcesOf(t.api, 'AWS::IAM::Policy');
     const touching = policies.filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('AuditTable'));
-    expect(touching.length).toBe(11); // customers, interactions, consent, exports, sharing, requests, retention, self, complaints, reports (append), audit (read)
+    expect(touching.length).toBe(13); // customers, interactions, consent, exports, sharing, requests, retention, self, complaints, reports, surveys, risk-flags (append), audit (read)
     for (const policy of touching) {
       const statements = policy.Properties.PolicyDocument.Statement as Array<{ Effect: string; Action: string | string[]; Resource: unknown }>;
       const onAudit = statements.filter((s) => JSON.stringify(s.Resource).includes('AuditTable'));
@@ -424,7 +428,7 @@ describe('observability stack', () => {
 
   it('raises the alarms operations need, to an encrypted topic that mails the configured address', () => {
     const names = resourcesOf(t.observability, 'AWS::CloudWatch::Alarm').map((a) => a.Properties.AlarmName as string);
-    for (const expected of ['ComplaintsErrors', 'ReportsErrors', 'ComplaintEscalationsErrors', 'ComplaintsOverdue', 'ComplaintEscalations', 'DeadLetters3', 'SelfErrors', 'RetentionErrors', 'ErasureErrors', 'DeadLetters2', 'RequestsDueSoon', 'RequestsOverdue', 'RequestsErrors', 'AuditErrors', 'InteractionsErrors', 'ConsentErrors', 'ExportsErrors', 'SharingErrors', 'Api5xxRate', 'ApiLatencyP99', 'CustomersErrors', 'CustomersThrottles', 'PlatformErrors', 'JobsErrors', 'JobsThrottles', 'DeadLetters1', 'KmsErrors', 'StoreErrors', 'DownloadStoreErrors', 'NotifierErrors', 'IntegrityFailures']) {
+    for (const expected of ['SurveysErrors', 'RiskFlagsErrors', 'SurveyDispatchErrors', 'SurveyInvitationsFailed', 'RiskFlagsUnhandled', 'DeadLetters4', 'ComplaintsErrors', 'ReportsErrors', 'ComplaintEscalationsErrors', 'ComplaintsOverdue', 'ComplaintEscalations', 'DeadLetters3', 'SelfErrors', 'RetentionErrors', 'ErasureErrors', 'DeadLetters2', 'RequestsDueSoon', 'RequestsOverdue', 'RequestsErrors', 'AuditErrors', 'InteractionsErrors', 'ConsentErrors', 'ExportsErrors', 'SharingErrors', 'Api5xxRate', 'ApiLatencyP99', 'CustomersErrors', 'CustomersThrottles', 'PlatformErrors', 'JobsErrors', 'JobsThrottles', 'DeadLetters1', 'KmsErrors', 'StoreErrors', 'DownloadStoreErrors', 'NotifierErrors', 'IntegrityFailures']) {
       expect(names).toContain(`kehu-test-${expected}`);
     }
     for (const alarm of resourcesOf(t.observability, 'AWS::CloudWatch::Alarm')) {

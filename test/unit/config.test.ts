@@ -31,6 +31,8 @@ describe('configFromEnv', () => {
       notifier: { provider: 'none' },
       downloads: { provider: 'none' },
       responseInlineMaxBytes: 5_000_000,
+      surveyLinkBase: 'http://127.0.0.1:3000',
+      riskFlagHandleHours: 48,
       auditAnchor: { provider: 'none' },
       auditVerifyPageEntries: 5_000,
       auditChains: 64,
@@ -60,7 +62,7 @@ describe('configFromEnv', () => {
   it('reads the shard count of every index family, one family overriding the default', () => {
     expect(defaultIndexShards.customers).toBe(16);
     const shards = configFromEnv({ ...local, INDEX_SHARDS: '32', INDEX_SHARDS_CUSTOMERS: '512', INDEX_SHARDS_AUDIT_ACTORS: '8' }).indexShards;
-    expect(shards).toEqual({ customers: 512, interactions: 32, consents: 32, requests: 32, shares: 32, erasures: 32, auditActors: 8, complaints: 32 });
+    expect(shards).toEqual({ customers: 512, interactions: 32, consents: 32, requests: 32, shares: 32, erasures: 32, auditActors: 8, complaints: 32, surveys: 32, riskFlags: 32 });
     expect(configErrorOf({ ...local, INDEX_SHARDS: '0' }).message).toMatch(/^INDEX_SHARDS /);
     expect(configErrorOf({ ...local, INDEX_SHARDS_REQUESTS: '2000' }).message).toMatch(/^INDEX_SHARDS_REQUESTS must be at most 1024/);
     // Erasure runs filed before sharding sit in 8 partitions: fewer erasure shards would hide them.

@@ -72,6 +72,8 @@ const T = dataTable.name;
 export const COMPLAINT_LIST = 'COMPLAINT';
 export const COMPLAINT_DUE = 'COMPLAINT#DUE';
 export const COMPLAINT_OVERDUE = 'COMPLAINT#OVERDUE';
+/** Closed complaints by when they closed (survey audiences: "complaint closed in the last N days"). */
+export const COMPLAINT_CLOSED = 'COMPLAINT#CLOSED';
 export const departmentQueue = (department: string) => `COMPLAINT#DEPT#${department}`;
 const referenceCounter = (year: string) => ({ pk: `COUNTER#complaint-reference#${year}`, sk: 'COUNTER' });
 /** The index attributes of a stored complaint: derived in write() alone, never part of a complaint. */
@@ -129,6 +131,8 @@ export class ComplaintRepository {
     // Waiting on the customer stays scheduled: nextCheckAt then holds only notice retries and re-publishes.
     const scheduled = open && item.nextCheckAt !== undefined;
     const overdue = open ? overdueSince(item.milestones) : undefined;
+    // A closed complaint takes gsi2 for the closed index; reopened, the due index has it back.
+    const closedAt = item.status === 'closed' ? closedAtOf(item) : undefined;
     const indexed: ComplaintItem = {
       ...fields,
       ...complaintKey(item.customerId, item.id),
@@ -136,6 +140,7 @@ export class ComplaintRepository {
       gsi1pk: shardKey(COMPLAINT_LIST, item.id, this.shards),
       gsi1sk: `${item.receivedAt}#${item.id}`,
       ...(scheduled ? { gsi2pk: shardKey(COMPLAINT_DUE, item.id, this.shards), gsi2sk: `${item.nextCheckAt}#${item.id}` } : {}),
+      ...(closedAt ? { gsi2pk: shardKey(COMPLAINT_CLOSED, item.id, this.shards), gsi2sk: `${closedAt}#${item.id}` } : {}),
       ...(item.department ? { gsi3pk: shardKey(departmentQueue(item.department), item.id, this.shards), gsi3sk: `${item.receivedAt}#${item.id}` } : {}),
       ...(overdue ? { gsi4pk: shardKey(COMPLAINT_OVERDUE, item.id, this.shards), gsi4sk: `${overdue}#${item.id}` } : {}),
     };
@@ -194,6 +199,17 @@ export class ComplaintRepository {
     });
   }
 
+  /** Complaints closed at or after `from`, oldest first (the closed index). */
+  closedSince(from: string, page: Page): Promise<QueryPage<ComplaintItem>> {
+    return querySharded<ComplaintItem>(this.store, {
+      table: T,
+      index: 'gsi2',
+      partition: { name: 'gsi2pk', prefix: COMPLAINT_CLOSED, shards: this.shards },
+      range: { name: 'gsi2sk', from },
+      ...page,
+    });
+  }
+
   /**
    * A damaged complaint (its texts fail their check) put back exactly as stored but out of the
    * deadline index, so the schedule stops reading it; conditional on the version read.
@@ -225,4 +241,10 @@ export class ComplaintRepository {
       ...page,
     });
   }
+}
+
+/** When a closed complaint closed: its last move to `closed` in the history. */
+function closedAtOf(item: ComplaintFields): string {
+  for (let i = item.history.length - 1; i >= 0; i -= 1) if (item.history[i]!.to === 'closed') return item.history[i]!.at;
+  return item.receivedAt;
 }

@@ -146,6 +146,7 @@ export class ComplaintService {
         if (expectedVersion === undefined && attempt < TRANSITION_ATTEMPTS) continue;
         throw new PreconditionFailedError('The complaint changed meanwhile; read it again.', 'id');
       }
+      if (next.status === 'closed' && current.status !== 'closed') await this.closed(next, context);
       return input.action === 'resolve' ? this.notify(next, 'resolution', policies, context) : next;
     }
   }
@@ -193,7 +194,13 @@ export class ComplaintService {
   ): Promise<void> {
     const key = await this.deps.keys.get(next.customerId);
     const check = isOpenComplaint(next.status) ? nextCheckAt(policies.calendar, next, policies.escalation) : undefined;
-    const all = [this.deps.repository.write(sealComplaint(key, next, check), previous?.version), ...writes, ...this.deps.stats.writesFor(previous, next, this.deps.clock.now(), policies.calendar.timeZone, policies)];
+    const now = this.deps.clock.now();
+    const all = [
+      this.deps.repository.write(sealComplaint(key, next, check), previous?.version),
+      ...writes,
+      ...this.deps.stats.writesFor(previous, next, now, policies.calendar.timeZone, policies),
+      ...(this.deps.risk?.writesForComplaint(previous, next, now.toISOString()) ?? []),
+    ];
     if (drafts.length) await this.deps.audit.commit(context, drafts, all);
     else await this.deps.store.transact(all);
   }
@@ -222,6 +229,16 @@ export class ComplaintService {
       }
     }
     return current;
+  }
+
+  /** What follows a close (a triggered survey): never fails the close, which is stored already. */
+  private async closed(complaint: Complaint, context: AuditContext): Promise<void> {
+    if (!this.deps.onClosed) return;
+    try {
+      await this.deps.onClosed(complaint, context);
+    } catch (error) {
+      console.error(JSON.stringify({ level: 'ERROR', message: 'after-close step failed', complaintId: complaint.id, causeName: (error as Error).name }));
+    }
   }
 
   /** Takes a damaged complaint out of the deadline index, stored as it is otherwise; one run may have done it already. */

@@ -1,4 +1,4 @@
-import type { AuditTrail } from '../../platform/audit/index.js';
+import type { AuditContext, AuditTrail } from '../../platform/audit/index.js';
 import type { DataKeyRing } from '../../platform/crypto/index.js';
 import type { UnavailableError } from '../../platform/errors/index.js';
 import type { Clock, DomainEvent, EventPublisher, IntegrityFailureHandler, Notifier, Store, Write } from '../../platform/ports/index.js';
@@ -223,4 +223,8 @@ export interface ComplaintServiceDeps {
   onIntegrityFailure: IntegrityFailureHandler;
   /** How long an Idempotency-Key of an intake is remembered. */
   idempotencyTtlSeconds?: number;
+  /** The risk flags a complaint's change raises (reopened twice, followed up unsatisfied), written in its own transaction. */
+  risk?: { writesForComplaint(previous: Complaint | undefined, next: Complaint, at: string): Write[] };
+  /** Told after a complaint is closed (a survey it triggers); best effort: a failure is logged, the close stands. */
+  onClosed?: (complaint: Complaint, context: AuditContext) => Promise<void>;
 }

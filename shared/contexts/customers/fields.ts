@@ -60,9 +60,9 @@ export function openAll(key: Buffer, item: CustomerItem): PersonalFields {
 }
 
 export function pickClassification(changes: Omit<UpdateCustomerInput, 'reason'>): Partial<CustomerItem> {
-  const { region, tier, stage, consumption, restricted, objections, legalHolds } = changes;
+  const { region, tier, stage, consumption, language, restricted, objections, legalHolds } = changes;
   return Object.fromEntries(
-    Object.entries({ region, tier, stage, consumption, restricted, objections, legalHolds }).filter(([, v]) => v !== undefined),
+    Object.entries({ region, tier, stage, consumption, language, restricted, objections, legalHolds }).filter(([, v]) => v !== undefined),
   );
 }
 

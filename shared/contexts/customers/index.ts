@@ -16,6 +16,6 @@ export { defaultReviewIntervals, parseReviewIntervals, type ReviewIntervals } fr
 export * from './schemas.js';
 export { customerIdParams, pageQuery } from './params.js';
 export * from './errors.js';
-export type { CreateResult, CustomerServiceOptions, CustomerRecord, DamagedRecord, HistoryEntry, HoldCategory, LegalHold } from './types.js';
-export { customerTypes, lawfulBases, lifecycleStages } from './types.js';
+export type { Classification, CreateResult, CustomerServiceOptions, CustomerRecord, DamagedRecord, HistoryEntry, HoldCategory, LegalHold, ProcessingFlags } from './types.js';
+export { customerLanguages, customerTypes, lawfulBases, lifecycleStages, type CustomerLanguage } from './types.js';
 export { activeHolds, describeHold, holdCategories, holdsCategory } from './types.js';

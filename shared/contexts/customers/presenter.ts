@@ -77,6 +77,7 @@ export class CustomerPresenter {
       tags: item.tags,
       stage: item.stage,
       ...(item.consumption ? { consumption: item.consumption } : {}),
+      ...(item.language ? { language: item.language } : {}),
       ...(item.restricted ? { restricted: true } : {}),
       ...(item.objections?.length ? { objections: item.objections } : {}),
       ...(item.legalHolds?.length ? { legalHolds: item.legalHolds } : {}),

@@ -4,6 +4,7 @@ import { internationalPhone } from '../../platform/crypto/index.js';
 import {
   collectionChannels,
   consumptionHabits,
+  customerLanguages,
   customerTypes,
   lawfulBases,
   lifecycleStages,
@@ -57,6 +58,7 @@ const mutableFields = {
   tags: z.array(tag).check(z.maxLength(20)),
   stage: z.enum(lifecycleStages),
   consumption: z.optional(z.enum(consumptionHabits)),
+  language: z.optional(z.enum(customerLanguages)),
 };
 
 export const createCustomerSchema = z.strictObject({
@@ -151,6 +153,7 @@ export const customerRecordSchema = z.object({
   tags: z.array(z.string()),
   stage: z.enum(lifecycleStages),
   consumption: z.optional(z.enum(consumptionHabits)),
+  language: z.optional(z.enum(customerLanguages)),
   restricted: z.optional(z.boolean()),
   objections: z.optional(z.array(z.string())),
   legalHolds: z.optional(z.array(z.object({ reason: z.string(), until: z.optional(z.string()), categories: z.optional(z.array(z.enum(holdCategories))) }))),

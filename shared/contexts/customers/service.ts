@@ -116,6 +116,7 @@ export class CustomerService {
       tags: [...new Set(input.tags)],
       stage: input.stage,
       consumption: input.consumption,
+      ...(input.language ? { language: input.language } : {}),
       sealed: sealAll(key, id, personal),
       emailIndexes: guards.filter((g) => g.kind === 'email').map((g) => g.index),
       phoneIndexes: guards.filter((g) => g.kind === 'phone').map((g) => g.index),

@@ -4,6 +4,9 @@ import type { ReviewIntervals } from './review-policy.js';
 export const customerTypes = ['individual', 'enterprise'] as const;
 export const lifecycleStages = ['prospect', 'new', 'active', 'loyal', 'at-risk', 'dormant', 'lost'] as const;
 export const consumptionHabits = ['high-frequency', 'medium-frequency', 'low-frequency'] as const;
+/** The language the customer is written to in (survey invitations among others). */
+export const customerLanguages = ['zh-CN', 'en'] as const;
+export type CustomerLanguage = (typeof customerLanguages)[number];
 export const collectionChannels = ['face-to-face', 'phone', 'online-form', 'email-survey', 'social-media', 'import'] as const;
 export const lawfulBases = [
   'consent',
@@ -50,6 +53,8 @@ export interface Classification {
   tags: string[];
   stage: (typeof lifecycleStages)[number];
   consumption?: (typeof consumptionHabits)[number];
+  /** Stored in the clear like the rest of the classification: a code, not a personal text. */
+  language?: CustomerLanguage;
 }
 
 /** What a legal hold can keep back from an erasure or expiry (DSR-3). */

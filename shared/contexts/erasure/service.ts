@@ -13,6 +13,8 @@ import {
 import { ConditionFailedError, type Clock, type QueryPage, type Store, type StoreItem, type Write } from '../../platform/ports/index.js';
 import type { RequestService } from '../requests/index.js';
 import { pointerOfSortKey } from '../complaints/index.js';
+import { riskFlagPointerOfSortKey } from '../risk-flags/index.js';
+import { invitationPointerOfSortKey } from '../surveys/index.js';
 import { dataTable, keysTable } from '../../platform/store/tables.js';
 import { DEFAULT_INDEX_SHARDS, querySharded, shardKey } from '../../platform/store/sharded.js';
 import { ErasedSubjects, subjectRefOf } from './erased.js';
@@ -24,7 +26,7 @@ const T = dataTable.name;
 const WORKER = { id: 'erasure-worker', role: 'system' as const };
 const SWEEPER = { id: 'retention-sweep', role: 'system' as const };
 type WorkerContext = { actor: { id: string; role: 'system'; requestId: string }; purpose: string };
-const CATEGORIES = ['profile', 'contacts', 'change-history', 'consents', 'interactions', 'complaints', 'request-details', 'data-key'];
+const CATEGORIES = ['profile', 'contacts', 'change-history', 'consents', 'interactions', 'complaints', 'surveys', 'risk-flags', 'request-details', 'data-key'];
 /** Where a narrowed erasure's remainder waits in the retention index for its holds to end. */
 export const HELD_REMAINDER = 'RETAIN#held-remainder';
 /** The sharded listing partition of destruction certificates. */
@@ -135,8 +137,9 @@ export class ErasureService {
       const category = categoryOf(key.sk);
       return !category || !retained.includes(category);
     });
-    // A complaint's pointer (id -> customer) sits outside the partition: it goes with its complaint.
-    const pointers = partition.flatMap((k) => pointerOfSortKey(k.sk) ?? []);
+    // A complaint's, a risk flag's and a survey invitation's pointer (id -> customer) sit outside
+    // the partition: each goes with its item.
+    const pointers = partition.flatMap((k) => pointerOfSortKey(k.sk) ?? riskFlagPointerOfSortKey(k.sk) ?? invitationPointerOfSortKey(k.sk) ?? []);
     await this.deleteAll([...pointers, ...partition.filter((k) => k.sk !== 'PROFILE')], run);
     if (retained.length && hidden?.erasure) {
       return this.narrowed(customerId, { hidden: { ...hidden, erasure: hidden.erasure }, retained, holds, reference, requestId, subjectRef, context });

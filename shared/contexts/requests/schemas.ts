@@ -78,6 +78,8 @@ export const subjectExportSchema = z.object({
   consents: z.record(z.string(), z.unknown()),
   interactions: z.array(z.record(z.string(), z.unknown())),
   complaints: z.array(z.record(z.string(), z.unknown())),
+  /** Survey invitations with their state and answers. */
+  surveys: z.array(z.record(z.string(), z.unknown())),
   shares: z.array(z.record(z.string(), z.unknown())),
   requests: z.array(z.record(z.string(), z.unknown())),
   accessLog: z.array(z.record(z.string(), z.unknown())),

@@ -20,7 +20,7 @@ import type { RequestFields, RequestItem, RequestRepository } from './repository
 import type { CreateRequestInput, ListRequestsQuery, TransitionInput } from './schemas.js';
 import { hasSealedTexts, openTexts, sealNewTexts, withoutSealedTexts } from './texts.js';
 import { checkTransition, isOpen } from './state-machine.js';
-import type { CustomerComplaints, ErasureTracking, RequestTransition, SubjectRequest } from './types.js';
+import type { CustomerComplaints, CustomerSurveyAnswers, ErasureTracking, RequestTransition, SubjectRequest } from './types.js';
 
 const DAY_MS = 86_400_000;
 /** The scheduled check warns this long before a deadline. */
@@ -47,6 +47,7 @@ export class RequestService {
       interactions: InteractionService;
       sharing: SharingService;
       complaints: CustomerComplaints;
+      surveys: CustomerSurveyAnswers;
       erasures: ErasureTracking;
       onPublishFailure: (error: unknown, events: DomainEvent[]) => void;
       onIntegrityFailure: IntegrityFailureHandler;
@@ -263,12 +264,13 @@ export class RequestService {
     const interactions = await this.deps.interactions.all(customerId, full, EXPORT_MAX_ROWS + 1);
     const shares = await this.deps.sharing.sharesOf(customerId);
     const complaints = await this.deps.complaints.allOfCustomer(customerId, full, EXPORT_MAX_ROWS + 1);
+    const surveys = await this.deps.surveys.allOfCustomer(customerId, full, EXPORT_MAX_ROWS + 1);
     const requests = await this.drain(async (cursor) => {
       const page = await this.deps.repository.ofCustomer(customerId, { limit: 100, ...(cursor ? { cursor } : {}) });
       return { items: await Promise.all(page.items.map((item) => this.present(item))), ...(page.cursor ? { cursor: page.cursor } : {}) };
     });
     const accessLog = await this.drain((cursor) => this.deps.audit.list({ target: { type: 'customer', id: customerId } }, {}, { limit: 100, ...(cursor ? { cursor } : {}) }));
-    const lists = { interactions, complaints, shares, requests, accessLog };
+    const lists = { interactions, complaints, surveys, shares, requests, accessLog };
     // Said, not silent: a list cut at the cap is incomplete in this document.
     const truncated = Object.entries(lists).filter(([, rows]) => rows.length > EXPORT_MAX_ROWS).map(([name]) => name);
     const capped = <T>(rows: T[]) => rows.slice(0, EXPORT_MAX_ROWS);
@@ -279,6 +281,7 @@ export class RequestService {
       consents,
       interactions: capped(interactions),
       complaints: capped(complaints),
+      surveys: capped(surveys),
       shares: capped(shares),
       requests: capped(requests),
       accessLog: capped(accessLog).map(({ at, actor, role, purpose, action }) => ({ at, actor, role, purpose, action })),

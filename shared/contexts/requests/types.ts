@@ -59,3 +59,11 @@ export interface ErasureTracking {
 export interface CustomerComplaints {
   allOfCustomer(customerId: string, context: AuditContext, max: number): Promise<object[]>;
 }
+
+/**
+ * A customer's survey invitations and their answers as the access export shows them. The
+ * surveys context provides it; requests only names what it reads.
+ */
+export interface CustomerSurveyAnswers {
+  allOfCustomer(customerId: string, context: AuditContext, max: number): Promise<object[]>;
+}

@@ -58,7 +58,7 @@ export interface DownloadStore {
  * the composition root counts it for the alarm. Ids only, never content.
  */
 export interface IntegrityFailure {
-  record: 'customer' | 'history' | 'interaction' | 'consent' | 'request' | 'complaint';
+  record: 'customer' | 'history' | 'interaction' | 'consent' | 'request' | 'complaint' | 'survey' | 'risk-flag';
   /** The customer the record belongs to. */
   customerId: string;
 }

@@ -6,6 +6,10 @@ import { customersOf } from './customers.js';
 import { eventsOf } from './events.js';
 import { complaintStatsOf } from './reports.js';
 import { notifierOf } from './self.js';
+import { riskFlagsOf } from './risk-flags.js';
+import { surveyDispatchesOf } from './surveys.js';
+
+const SURVEY_TRIGGER = { actor: { id: 'survey-trigger', role: 'system' as const }, purpose: 'survey' };
 
 const logUndelivered = (error: UnavailableError) =>
   console.error(JSON.stringify({ level: 'ERROR', message: 'complaint notice not sent', causeName: (error.cause as Error | undefined)?.name }));
@@ -29,6 +33,11 @@ export const complaintsOf = (w: Wiring): ComplaintService =>
         onPublishFailure: w.onPublishFailure,
         onIntegrityFailure: w.onIntegrityFailure,
         idempotencyTtlSeconds: w.config.idempotencyTtlSeconds,
+        risk: riskFlagsOf(w),
+        // A closed complaint may trigger a survey; built on the first close only.
+        onClosed: async (complaint) => {
+          await surveyDispatchesOf(w).triggerForComplaint(complaint.customerId, complaint.id, SURVEY_TRIGGER);
+        },
       }),
   );
 

@@ -7,6 +7,7 @@ import { customersOf } from './customers.js';
 import { eventsOf } from './events.js';
 import { interactionsOf } from './interactions.js';
 import { sharingOf } from './sharing.js';
+import { surveyAnswerRecordsOf } from './surveys.js';
 
 export const requestsOf = (w: Wiring): RequestService =>
   w.once(
@@ -24,6 +25,7 @@ export const requestsOf = (w: Wiring): RequestService =>
         interactions: interactionsOf(w),
         sharing: sharingOf(w),
         complaints: complaintRecordsOf(w),
+        surveys: surveyAnswerRecordsOf(w),
         // Requests name the erasure tracking they need; erasure's run store provides it.
         erasures: new ErasureRunRepository(w.store, w.config.indexShards.erasures),
         onPublishFailure: w.onPublishFailure,

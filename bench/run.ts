@@ -10,6 +10,7 @@ import { bundleSizesBenchmark } from './bundles.js';
 import { complaintsBenchmark } from './complaints.js';
 import { customerRecordsBenchmark } from './customer-records.js';
 import { erasureBenchmark } from './erasure.js';
+import { surveysBenchmark } from './surveys.js';
 import { machine, mib, renderDocument, renderSection, table, type Section } from './lib/report.js';
 
 /**
@@ -17,7 +18,10 @@ import { machine, mib, renderDocument, renderSection, table, type Section } from
  * docs/benchmarks.md rewritten whole. `BENCH_N` sets the operations per path (default 1000),
  * `BENCH_ERASE_N` the customers erased per path (default 200), `BENCH_COMPLAINTS_N` the
  * complaints taken in per path (default 500), `BENCH_LOAD_SECONDS` each measured load at
- * saturation (default 60).
+ * saturation (default 60), `BENCH_SURVEY_DISPATCH_N` the customers a survey is dispatched to
+ * (default 10,000), `BENCH_SURVEY_ANSWER_N` the survey answers taken in (default 1000).
+ * `BENCH_ONLY` (comma-separated section ids, e.g. `surveys`) runs only those sections and
+ * prints them without rewriting docs/benchmarks.md.
  */
 const OUTPUT = fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url));
 const CONCURRENCY = 8;
@@ -45,6 +49,9 @@ const COMPLAINT_REPORT_DAYS = 92;
 const LOAD_LEVELS = [1, 4, 16, 64];
 const LOAD_PROBE_SECONDS = 5;
 const LOAD_SEED_CUSTOMERS = 1000;
+/** Surveys: answer populations the results call is timed over, and calls per population. */
+const SURVEY_RESULT_SIZES = [10_000, 100_000];
+const SURVEY_RESULT_CALLS = 40;
 
 function positiveInt(name: string, fallback: number): number {
   const text = process.env[name];
@@ -55,6 +62,10 @@ function positiveInt(name: string, fallback: number): number {
 }
 
 const log = (message: string) => console.error(`[bench] ${message}`);
+
+/** `BENCH_ONLY`: the section ids to run, or undefined for all of them. */
+const only = process.env.BENCH_ONLY ? new Set(process.env.BENCH_ONLY.split(',').map((id) => id.trim())) : undefined;
+const wanted = (id: string) => only === undefined || only.has(id);
 
 async function main(): Promise<void> {
   const n = positiveInt('BENCH_N', 1000);
@@ -68,7 +79,7 @@ async function main(): Promise<void> {
     const env = { dynamodbEndpoint: dynamo.endpoint, dataDir, log };
 
     const sections: Section[] = [];
-    sections.push(
+    if (wanted('customer-records')) sections.push(
       await customerRecordsBenchmark(env, {
         n,
         concurrency: CONCURRENCY,
@@ -79,7 +90,7 @@ async function main(): Promise<void> {
       }),
     );
 
-    sections.push(
+    if (wanted('audit-trail')) sections.push(
       await auditTrailBenchmark(env, {
         n,
         concurrency: CONCURRENCY,
@@ -89,7 +100,7 @@ async function main(): Promise<void> {
       }),
     );
 
-    sections.push(
+    if (wanted('erasure-export')) sections.push(
       await erasureBenchmark(env, {
         customers: positiveInt('BENCH_ERASE_N', 200),
         concurrency: CONCURRENCY,
@@ -99,7 +110,7 @@ async function main(): Promise<void> {
       }),
     );
 
-    sections.push(
+    if (wanted('complaints')) sections.push(
       await complaintsBenchmark(env, {
         intakes: positiveInt('BENCH_COMPLAINTS_N', 500),
         concurrency: CONCURRENCY,
@@ -116,7 +127,7 @@ async function main(): Promise<void> {
     );
 
     const loadSeconds = positiveInt('BENCH_LOAD_SECONDS', 60);
-    sections.push(
+    if (wanted('api-load')) sections.push(
       await apiLoadBenchmark(env, {
         seconds: loadSeconds,
         probeSeconds: Math.min(LOAD_PROBE_SECONDS, loadSeconds),
@@ -125,8 +136,22 @@ async function main(): Promise<void> {
       }),
     );
 
-    log('measuring function bundles');
-    sections.push(await bundleSizesBenchmark());
+    if (wanted('surveys')) {
+      sections.push(
+        await surveysBenchmark(env, {
+          customers: positiveInt('BENCH_SURVEY_DISPATCH_N', 10_000),
+          answers: positiveInt('BENCH_SURVEY_ANSWER_N', 1000),
+          concurrency: CONCURRENCY,
+          resultSizes: SURVEY_RESULT_SIZES,
+          resultCalls: SURVEY_RESULT_CALLS,
+        }),
+      );
+    }
+
+    if (wanted('function-bundles')) {
+      log('measuring function bundles');
+      sections.push(await bundleSizesBenchmark());
+    }
 
     const memory = process.memoryUsage();
     const peakRss = process.resourceUsage().maxRSS * 1024;
@@ -146,10 +171,14 @@ async function main(): Promise<void> {
       ].join('\n'),
     });
 
+    console.log(sections.map(renderSection).join('\n\n'));
+    if (only) {
+      log(`ran ${[...only].join(', ')} only in ${((Date.now() - started) / 1000).toFixed(1)} s; ${OUTPUT} left as it was`);
+      return;
+    }
     const document = renderDocument({ date: new Date(), machine: machine(), loadAtStart, sections });
     mkdirSync(dirname(OUTPUT), { recursive: true });
     writeFileSync(OUTPUT, document);
-    console.log(sections.map(renderSection).join('\n\n'));
     log(`wrote ${OUTPUT} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   } finally {
     await dynamo?.stop();

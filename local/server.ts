@@ -188,7 +188,7 @@ export function createLocalApi(options: LocalApiOptions): Server {
         send(res, 204, {
           ...cors,
           'access-control-allow-methods': 'GET,POST,PUT,PATCH,DELETE',
-          'access-control-allow-headers': 'authorization,content-type,if-match,idempotency-key',
+          'access-control-allow-headers': 'authorization,content-type,if-match,idempotency-key,survey-token',
           'access-control-max-age': 600,
         });
         return;

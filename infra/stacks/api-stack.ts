@@ -191,7 +191,7 @@ export class ApiStack extends Stack {
                 apigwv2.CorsHttpMethod.PATCH,
                 apigwv2.CorsHttpMethod.DELETE,
               ],
-              allowHeaders: ['authorization', 'content-type', 'if-match', 'idempotency-key'],
+              allowHeaders: ['authorization', 'content-type', 'if-match', 'idempotency-key', 'survey-token'],
               exposeHeaders: ['etag', 'location', 'idempotent-replayed'],
               maxAge: Duration.minutes(10),
             },

@@ -336,5 +336,7 @@ describe('CORS', () => {
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-headers')).toContain('idempotency-key');
+    // The survey form is read with the answer link's token in a header of its own.
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('survey-token');
   });
 });

@@ -2,38 +2,16 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UnavailableError } from '../../shared/platform/errors/index.js';
-import type { DomainEvent, EventPublisher, Store } from '../../shared/platform/ports/index.js';
+import type { DomainEvent, EventPublisher } from '../../shared/platform/ports/index.js';
 import { DynamoStore } from '../../shared/platform/store/index.js';
 import { customerWithHistory, itemsOf } from '../support/erasure.js';
+import { HangingStore } from '../support/hanging-store.js';
 import { startTestApi, type TestApi } from '../support/local-api.js';
 
 /**
  * DSR-3 across a crash: the server stops in the middle of an erasure, and the next start on
  * the same data directory finishes it, from the queue's own file or from the run it left.
  */
-
-/** A store whose deletes of customer items stop answering after `deletesBefore` batches: the process is as good as dead. */
-class HangingStore implements Store {
-  inner!: Store;
-  deletesBefore = Number.POSITIVE_INFINITY;
-  private resolveHung!: () => void;
-  /** Settles when the erasure has stopped part-way. */
-  readonly hung = new Promise<void>((resolve) => (this.resolveHung = resolve));
-  get: Store['get'] = (...args) => this.inner.get(...args);
-  getMany: Store['getMany'] = (...args) => this.inner.getMany(...args);
-  // Wired once the app runs: its start-up check for unfinished erasures finds none before that.
-  query: Store['query'] = (...args) => ((this.inner as Store | undefined) ? this.inner.query(...args) : Promise.resolve({ items: [] }));
-  increment: Store['increment'] = (...args) => this.inner.increment(...args);
-  count: Store['count'] = (...args) => this.inner.count(...args);
-  transact: Store['transact'] = (writes) => {
-    const customerDeletes = writes.some((w) => w.op === 'delete' && String(w.key.pk).startsWith('CUSTOMER#'));
-    if (customerDeletes && this.deletesBefore-- <= 0) {
-      this.resolveHung();
-      return new Promise<void>(() => {});
-    }
-    return this.inner.transact(writes);
-  };
-}
 
 /** Loses every erasure message: the approval is recorded, the worker never hears of it. */
 class LosingRoute implements EventPublisher {
@@ -59,7 +37,7 @@ async function expectFinished(api: TestApi, customerId: string, requestId: strin
 
 describe('an erasure cut short by a stopped server', () => {
   it('is finished by the next start on the same data directory, from the message the queue kept', async () => {
-    const store = new HangingStore();
+    const store = new HangingStore((writes) => writes.some((w) => w.op === 'delete' && String(w.key.pk).startsWith('CUSTOMER#')));
     const first = await startTestApi({ overrides: { store } });
     store.inner = new DynamoStore(first.client, first.prefix);
     const { customer, request, dpo } = await customerWithHistory(first);
@@ -76,7 +54,7 @@ describe('an erasure cut short by a stopped server', () => {
       );
     }
     const before = (await itemsOf(first, customer.id)).length;
-    store.deletesBefore = 1;
+    store.before = 1;
     expect((await first.call('POST', `/v1/requests/${request.id}/transitions`, { token: dpo, body: { action: 'approve' } })).status).toBe(200);
     await store.hung;
 

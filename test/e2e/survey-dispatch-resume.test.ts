@@ -1,9 +1,10 @@
 import { copyFileSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Notifier, OutboundMessage, Store } from '../../shared/platform/ports/index.js';
+import type { Notifier, OutboundMessage } from '../../shared/platform/ports/index.js';
 import { OutboxNotifier } from '../../shared/platform/notify/notifiers.js';
 import { DynamoStore } from '../../shared/platform/store/index.js';
+import { HangingStore } from '../support/hanging-store.js';
 import { newCustomer, startTestApi, type TestApi } from '../support/local-api.js';
 import { outbox } from '../support/self-service.js';
 
@@ -11,28 +12,6 @@ import { outbox } from '../support/self-service.js';
  * SAT-2 across a crash: the dispatch job stops part-way (mid-page, or mid-delivery), the next
  * start on the same data directory finishes it, and no customer gets two invitations.
  */
-
-/** A store whose invitation transactions stop answering after `invitationsBefore` of them: the process is as good as dead. */
-class HangingStore implements Store {
-  inner!: Store;
-  invitationsBefore = Number.POSITIVE_INFINITY;
-  private resolveHung!: () => void;
-  /** Settles when the dispatch has stopped part-way. */
-  readonly hung = new Promise<void>((resolve) => (this.resolveHung = resolve));
-  get: Store['get'] = (...args) => this.inner.get(...args);
-  getMany: Store['getMany'] = (...args) => this.inner.getMany(...args);
-  query: Store['query'] = (...args) => ((this.inner as Store | undefined) ? this.inner.query(...args) : Promise.resolve({ items: [] }));
-  increment: Store['increment'] = (...args) => this.inner.increment(...args);
-  count: Store['count'] = (...args) => this.inner.count(...args);
-  transact: Store['transact'] = (writes) => {
-    const invitation = writes.some((w) => w.op === 'put' && String(w.item.sk).startsWith('SURVEYWAVE#'));
-    if (invitation && this.invitationsBefore-- <= 0) {
-      this.resolveHung();
-      return new Promise<void>(() => {});
-    }
-    return this.inner.transact(writes);
-  };
-}
 
 /** A notifier that writes to the outbox until `sendsBefore` messages went, then never answers again. */
 class HangingNotifier implements Notifier {
@@ -98,11 +77,11 @@ const invitedEmails = (api: TestApi) => outbox(api).filter((m) => m.body.include
 
 describe('a survey dispatch cut short by a stopped server', () => {
   it('is finished by the next start, from the page the queue kept, even delivered twice, with one invitation each', async () => {
-    const store = new HangingStore();
+    const store = new HangingStore((writes) => writes.some((w) => w.op === 'put' && String(w.item.sk).startsWith('SURVEYWAVE#')));
     const first = await startTestApi({ overrides: { store } });
     store.inner = new DynamoStore(first.client, first.prefix);
     const { emails, surveyId } = await setUp(first, 'resume-a');
-    store.invitationsBefore = 7;
+    store.before = 7;
     const dispatchId = await start(first, surveyId, 'resume-a');
     await store.hung;
 

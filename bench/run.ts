@@ -10,6 +10,7 @@ import { bundleSizesBenchmark } from './bundles.js';
 import { complaintsBenchmark } from './complaints.js';
 import { customerRecordsBenchmark } from './customer-records.js';
 import { erasureBenchmark } from './erasure.js';
+import { incidentsBenchmark } from './incidents.js';
 import { surveysBenchmark } from './surveys.js';
 import { machine, mib, renderDocument, renderSection, table, type Section } from './lib/report.js';
 
@@ -19,7 +20,9 @@ import { machine, mib, renderDocument, renderSection, table, type Section } from
  * `BENCH_ERASE_N` the customers erased per path (default 200), `BENCH_COMPLAINTS_N` the
  * complaints taken in per path (default 500), `BENCH_LOAD_SECONDS` each measured load at
  * saturation (default 60), `BENCH_SURVEY_DISPATCH_N` the customers a survey is dispatched to
- * (default 10,000), `BENCH_SURVEY_ANSWER_N` the survey answers taken in (default 1000).
+ * (default 10,000), `BENCH_SURVEY_ANSWER_N` the survey answers taken in (default 1000),
+ * `BENCH_INCIDENT_NOTIFY_N` the affected customers an incident notifies (default 10,000),
+ * `BENCH_INCIDENT_AUDIT_N` the audit entries the scope by actor runs over (default 1,000,000).
  * `BENCH_ONLY` (comma-separated section ids, e.g. `surveys`) runs only those sections and
  * prints them without rewriting docs/benchmarks.md.
  */
@@ -52,6 +55,21 @@ const LOAD_SEED_CUSTOMERS = 1000;
 /** Surveys: answer populations the results call is timed over, and calls per population. */
 const SURVEY_RESULT_SIZES = [10_000, 100_000];
 const SURVEY_RESULT_CALLS = 40;
+/**
+ * Breach response: the suspect's reads the scope is timed at (one suspect per size), runs and
+ * raw reads per size; the trail's other accounts and days; the detector's batches, their
+ * size, the accounts in them and batches per hour of entries; BatchWriteItem calls in flight.
+ */
+const INCIDENT_SCOPE_SIZES = [300, 3000];
+const INCIDENT_SCOPE_RUNS = 3;
+const INCIDENT_RAW_READS = 10;
+const INCIDENT_AUDIT_ACTORS = 2000;
+const INCIDENT_AUDIT_DAYS = 30;
+const INCIDENT_DETECTOR_BATCHES = 40;
+const INCIDENT_DETECTOR_BATCH = 500;
+const INCIDENT_DETECTOR_ACTORS = 200;
+const INCIDENT_DETECTOR_BATCHES_PER_HOUR = 20;
+const INCIDENT_SEED_PARALLEL = 16;
 
 function positiveInt(name: string, fallback: number): number {
   const text = process.env[name];
@@ -144,6 +162,26 @@ async function main(): Promise<void> {
           concurrency: CONCURRENCY,
           resultSizes: SURVEY_RESULT_SIZES,
           resultCalls: SURVEY_RESULT_CALLS,
+        }),
+      );
+    }
+
+    if (wanted('incidents')) {
+      sections.push(
+        await incidentsBenchmark(env, {
+          customers: positiveInt('BENCH_INCIDENT_NOTIFY_N', 10_000),
+          auditEntries: positiveInt('BENCH_INCIDENT_AUDIT_N', 1_000_000),
+          auditActors: INCIDENT_AUDIT_ACTORS,
+          auditDays: INCIDENT_AUDIT_DAYS,
+          scopeSizes: INCIDENT_SCOPE_SIZES,
+          scopeRuns: INCIDENT_SCOPE_RUNS,
+          rawReads: INCIDENT_RAW_READS,
+          detectorBatches: INCIDENT_DETECTOR_BATCHES,
+          detectorBatchSize: INCIDENT_DETECTOR_BATCH,
+          detectorActors: INCIDENT_DETECTOR_ACTORS,
+          detectorBatchesPerHour: INCIDENT_DETECTOR_BATCHES_PER_HOUR,
+          concurrency: CONCURRENCY,
+          seedParallel: INCIDENT_SEED_PARALLEL,
         }),
       );
     }

@@ -12,6 +12,8 @@ import { createSurveysHandler } from './surveys/handler.js';
 import { createCustomersHandler } from './customers/handler.js';
 import { createInteractionsHandler } from './interactions/handler.js';
 import { createRiskFlagsHandler } from './risk-flags/handler.js';
+import { createIncidentsHandler } from './incidents/handler.js';
+import { createSecurityHandler } from './security/handler.js';
 import { createObservability, type HttpHandler } from './http/index.js';
 import { httpOptions } from './http/entry.js';
 import { createPlatformHandler } from './platform/handler.js';
@@ -36,6 +38,8 @@ export async function createHandlers(container: Container): Promise<Record<strin
     retention: createRetentionHandler(container, await options('retention')),
     self: createSelfHandler(container, await options('self')),
     surveys: createSurveysHandler(container, await options('surveys')),
+    incidents: createIncidentsHandler(container, await options('incidents')),
+    security: createSecurityHandler(container, await options('security')),
     audit: createAuditHandler(container, await options('audit')),
   };
 }

@@ -11,6 +11,8 @@ import { surveyRoutes } from './surveys/routes.js';
 import { customerRoutes } from './customers/routes.js';
 import { interactionRoutes } from './interactions/routes.js';
 import { riskFlagRoutes } from './risk-flags/routes.js';
+import { incidentRoutes } from './incidents/routes.js';
+import { securityRoutes } from './security/routes.js';
 import type { RouteSpec } from './http/route.js';
 import { platformRoutes } from './platform/routes.js';
 
@@ -32,6 +34,8 @@ export const routeTable: readonly RouteSpec[] = [
   ...Object.values(retentionRoutes),
   ...Object.values(selfRoutes),
   ...Object.values(surveyRoutes),
+  ...Object.values(incidentRoutes),
+  ...Object.values(securityRoutes),
   ...Object.values(auditRoutes),
 ];
 

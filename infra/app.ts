@@ -65,6 +65,8 @@ export function buildKehu(app: App, config: DeploymentConfig): KehuStacks {
       erasure: events.erasureFunction,
       'complaint-escalations': events.complaintEscalationsFunction,
       'survey-dispatch': events.surveyDispatchFunction,
+      'incident-work': events.incidentWorkFunction,
+      'audit-stream': events.auditStreamFunction,
     },
     deadLetterQueues: events.deadLetterQueues,
   });

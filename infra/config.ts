@@ -2,6 +2,8 @@ import * as z from 'zod/mini';
 import en from 'zod/v4/locales/en.js';
 import { DEFAULT_INDEX_SHARDS, indexFamilies, MAX_INDEX_SHARDS, MIN_ERASURE_SHARDS } from '../shared/platform/store/sharded.js';
 import { shardVariable } from '../shared/runtime/config.js';
+import { operatorTypes } from '../shared/contexts/incidents/types.js';
+import { parseThresholds } from '../shared/contexts/security/thresholds.js';
 import { bundleBudgets } from './bundling.js';
 
 z.config(en());
@@ -18,7 +20,7 @@ const origin = z.string().check(
 /** Every function by its context (each has a bundle budget), as `kehu:reservedConcurrency` names them. */
 const functionNames = Object.keys(bundleBudgets) as [string, ...string[]];
 /** Consumers of an SQS queue: fewer than 5 reserved executions makes Lambda's pollers throttle and retry into the DLQ. */
-export const queueConsumers: readonly string[] = ['jobs', 'erasure', 'complaint-escalations', 'survey-dispatch'];
+export const queueConsumers: readonly string[] = ['jobs', 'erasure', 'complaint-escalations', 'survey-dispatch', 'incident-work'];
 /** What Lambda keeps unreserved in every account, whatever the functions reserve. */
 export const UNRESERVED_CONCURRENCY_FLOOR = 100;
 
@@ -28,6 +30,8 @@ const linkBase = z.string().check(
 );
 /** The default link base: a reserved name that resolves nowhere, until a deployment sets its answer page (docs/operations.md). */
 export const PLACEHOLDER_SURVEY_LINK_BASE = 'https://surveys.example.invalid';
+/** The default breach contact, until a deployment names its data protection officer's (docs/operations.md#running-an-incident). */
+export const PLACEHOLDER_INCIDENT_CONTACT = 'the data protection officer (see the privacy notice)';
 
 const schema = z.strictObject({
   account: z.optional(z.string().check(z.regex(/^\d{12}$/, 'must be a 12-digit AWS account id'))),
@@ -54,6 +58,24 @@ const schema = z.strictObject({
   surveyLinkBase: linkBase,
   /** Hours an open risk flag may wait for its call back before RiskFlagsUnhandled counts it (SAT-3). */
   riskFlagHandleHours: z.int().check(z.minimum(1), z.maximum(720)),
+  /** Who people and authorities contact about a breach (BR-3, BR-4): in every notice and report (`INCIDENT_CONTACT`). */
+  incidentContact: z.string().check(z.minLength(3), z.maxLength(300)),
+  /** The operator type under China's incident reporting measures: `critical-infrastructure` and `state-organ` report within 1 hour, not 4. */
+  incidentOperatorType: z.enum(operatorTypes),
+  /** The unusual-access detector's thresholds as JSON over the defaults (SEC-6), drill accounts among them: `SECURITY_THRESHOLDS`. */
+  securityThresholds: z.optional(
+    z.string().check(
+      z.maxLength(4000),
+      z.refine((json) => {
+        try {
+          parseThresholds(json);
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'must be JSON thresholds over the defaults, e.g. {"readsPerHourMin": 300, "drillActors": ["drill-1"]}'),
+    ),
+  ),
 });
 
 export type DeploymentConfig = z.infer<typeof schema>;
@@ -84,6 +106,9 @@ const sources: Record<keyof DeploymentConfig, { context: string; env: string }> 
   auditChains: { context: 'kehu:auditChains', env: 'KEHU_AUDIT_CHAINS' },
   surveyLinkBase: { context: 'kehu:surveyLinkBase', env: 'KEHU_SURVEY_LINK_BASE' },
   riskFlagHandleHours: { context: 'kehu:riskFlagHandleHours', env: 'KEHU_RISK_FLAG_HANDLE_HOURS' },
+  incidentContact: { context: 'kehu:incidentContact', env: 'KEHU_INCIDENT_CONTACT' },
+  incidentOperatorType: { context: 'kehu:incidentOperatorType', env: 'KEHU_INCIDENT_OPERATOR_TYPE' },
+  securityThresholds: { context: 'kehu:securityThresholds', env: 'KEHU_SECURITY_THRESHOLDS' },
 };
 
 const defaults: Partial<Record<keyof DeploymentConfig, unknown>> = {
@@ -103,6 +128,8 @@ const defaults: Partial<Record<keyof DeploymentConfig, unknown>> = {
   auditChains: 64,
   surveyLinkBase: PLACEHOLDER_SURVEY_LINK_BASE,
   riskFlagHandleHours: 48,
+  incidentContact: PLACEHOLDER_INCIDENT_CONTACT,
+  incidentOperatorType: 'ordinary',
 };
 
 const numeric = new Set<keyof DeploymentConfig>(['backupRetentionDays', 'keyBackupRetentionDays', 'throttleRate', 'throttleBurst', 'accountConcurrency', 'auditChains', 'riskFlagHandleHours']);

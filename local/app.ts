@@ -3,6 +3,12 @@ import type { AddressInfo } from 'node:net';
 import { createComplaintEscalationConsumer } from '../functions/complaint-escalations/handler.js';
 import { createErasureConsumer, erasureOfMessage } from '../functions/erasure/handler.js';
 import { createSurveyDispatchConsumer, SURVEY_DISPATCH_MAX_RECEIVES } from '../functions/survey-dispatch/handler.js';
+import { createIncidentWorkConsumer, INCIDENT_WORK_MAX_RECEIVES } from '../functions/incident-work/handler.js';
+import { createAuditStreamConsumer } from '../functions/audit-stream/handler.js';
+import { defaultObligations } from '../shared/contexts/incidents/obligations.js';
+import { defaultThresholds } from '../shared/contexts/security/thresholds.js';
+import { auditTable, physicalTableName } from '../shared/platform/store/tables.js';
+import { LocalAuditStream } from './audit-stream.js';
 import { createJobsHandler, type JobMessage } from '../functions/jobs/handler.js';
 import { createHandlers } from '../functions/handlers.js';
 import { createObservability } from '../functions/http/index.js';
@@ -36,7 +42,9 @@ export interface LocalApp {
   url: string;
   container: Container;
   /** The local queues and their consumers, as the event rules route them in AWS. */
-  queues: { erasure: LocalQueue; complaintEscalations: LocalQueue; surveyDispatch: LocalQueue };
+  queues: { erasure: LocalQueue; complaintEscalations: LocalQueue; surveyDispatch: LocalQueue; incidentWork: LocalQueue };
+  /** The audit table's stream into the unusual-access detector, as its Lambda event source mapping does in AWS. */
+  auditStream: LocalAuditStream;
   tokenSecret: Uint8Array;
   close(): Promise<void>;
 }
@@ -65,6 +73,14 @@ export function localConfig(options: LocalAppOptions): Config {
     responseInlineMaxBytes: 5_000_000,
     surveyLinkBase: 'http://127.0.0.1:3000',
     riskFlagHandleHours: 48,
+    incidentObligations: defaultObligations,
+    incidentOperatorType: 'ordinary',
+    incidentAlertFractions: [0.5, 0.9, 1],
+    incidentContact: 'privacy@kehu.local',
+    // `local-drill` is the local drill account (npm run token -- --role agent --sub local-drill).
+    securityThresholds: { ...defaultThresholds, drillActors: ['local-drill'] },
+    // Inside the outbox but apart from it: a drill's notices never sit among the customers' messages.
+    drillSink: { provider: 'folder', folder: join(options.dataDir, 'outbox', 'drills') },
     ...options.config,
   };
 }
@@ -94,6 +110,12 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
     deadLetterFile: join(options.dataDir, 'dlq-survey-dispatch.jsonl'),
     folder: join(options.dataDir, 'queues', 'survey-dispatch'),
   });
+  const incidentWork = new LocalQueue({
+    name: 'incident-work',
+    maxReceives: INCIDENT_WORK_MAX_RECEIVES,
+    deadLetterFile: join(options.dataDir, 'dlq-incident-work.jsonl'),
+    folder: join(options.dataDir, 'queues', 'incident-work'),
+  });
   const file = new FileEventPublisher(join(options.dataDir, 'events.jsonl'));
   const events: EventPublisher = options.overrides?.events ?? {
     publish: async (published: DomainEvent[]) => {
@@ -103,6 +125,7 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
         if (event.type === 'ErasureApproved' || event.type === 'RetentionExpired') erasure.send(envelope);
         if (event.type === 'ComplaintEscalated') complaintEscalations.send(envelope);
         if (event.type === 'SurveyDispatchPage' || event.type === 'SurveyInvitationQueued') surveyDispatch.send(envelope);
+        if (INCIDENT_WORK_EVENTS.has(event.type)) incidentWork.send(envelope);
       }
     },
   };
@@ -114,6 +137,15 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   complaintEscalations.recover();
   surveyDispatch.attach(createSurveyDispatchConsumer(newContainer(), await createObservability('survey-dispatch')));
   surveyDispatch.recover();
+  incidentWork.attach(createIncidentWorkConsumer(newContainer(), await createObservability('incident-work')));
+  incidentWork.recover();
+  const auditStream = new LocalAuditStream({
+    dynamodbEndpoint: config.dynamodbEndpoint!,
+    tableName: physicalTableName(config.tablePrefix, auditTable),
+    checkpointFile: join(options.dataDir, 'audit-stream.checkpoint.json'),
+    consumer: createAuditStreamConsumer(newContainer(), await createObservability('audit-stream')),
+  });
+  auditStream.start();
   // Nothing runs before this process did: every unfinished erasure whose message is not
   // waiting in the queue is handed on now, not when the resume schedule next comes round.
   const waiting = new Set(erasure.pending().flatMap((body) => erasureOfMessage(body) ?? []));
@@ -141,20 +173,28 @@ export async function startLocalApp(options: LocalAppOptions): Promise<LocalApp>
   return {
     url: `http://127.0.0.1:${port}`,
     container,
-    queues: { erasure, complaintEscalations, surveyDispatch },
+    queues: { erasure, complaintEscalations, surveyDispatch, incidentWork },
+    auditStream,
     tokenSecret,
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      // The stream reader first: its last batch settles and its checkpoint is written.
+      await auditStream.close();
+      await new Promise<void>((resolve) => {
         scheduled.timers.forEach(clearInterval);
         erasure.close();
         complaintEscalations.close();
         surveyDispatch.close();
+        incidentWork.close();
         scheduled.jobs?.close();
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+    },
   };
 }
+
+/** The events the AWS rule routes to the incident-work queue. */
+const INCIDENT_WORK_EVENTS = new Set(['IncidentScopePage', 'IncidentNotificationPage', 'IncidentNotificationQueued']);
 
 /** The schedules of the events stack, as timers: the same jobs, through the jobs queue's consumer. */
 const localSchedules: Array<{ job: JobMessage['job']; everyMs: number }> = [
@@ -166,6 +206,7 @@ const localSchedules: Array<{ job: JobMessage['job']; everyMs: number }> = [
   { job: 'complaint-deadlines', everyMs: 5 * 60 * 1000 },
   { job: 'survey-waves', everyMs: 60 * 60 * 1000 },
   { job: 'risk-flags', everyMs: 60 * 60 * 1000 },
+  { job: 'incident-deadlines', everyMs: 5 * 60 * 1000 },
 ];
 
 async function startSchedules(

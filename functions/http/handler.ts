@@ -92,6 +92,7 @@ function routeHandler(
           ? parse(idempotencyKeySchema, headers['idempotency-key'], 'header')
           : undefined,
       requestId: event.requestContext.requestId,
+      ...(event.requestContext.http?.sourceIp ? { sourceIp: event.requestContext.http.sourceIp } : {}),
     });
     if (answer.text !== undefined) return { statusCode: answer.status, headers: answer.headers, body: answer.text };
     const body = answer.body === undefined ? undefined : JSON.stringify(answer.body);

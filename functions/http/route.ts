@@ -79,6 +79,8 @@ export interface OperationInput<R extends RouteSpec> {
   ifMatch?: number;
   idempotencyKey?: string;
   requestId: string;
+  /** The caller's address as API Gateway saw it; only ever stored pseudonymised. */
+  sourceIp?: string;
 }
 
 export interface Answer {

@@ -8,12 +8,20 @@ import type { Observability } from '../http/index.js';
 import { parse } from '../http/validation.js';
 
 /** A scheduled job, as the schedule puts it on the jobs queue. Ids and names only. */
-export const jobMessage = z.strictObject({ job: z.enum(['review-reminders', 'request-deadlines', 'retention-sweep', 'resume-erasures', 'audit-checkpoint', 'complaint-deadlines', 'survey-waves', 'risk-flags']) });
+export const jobMessage = z.strictObject({ job: z.enum(['review-reminders', 'request-deadlines', 'retention-sweep', 'resume-erasures', 'audit-checkpoint', 'complaint-deadlines', 'survey-waves', 'risk-flags', 'incident-deadlines']) });
 export type JobMessage = z.infer<typeof jobMessage>;
 
 /** A dispatch without progress for this long is handed on again by the survey-waves job. */
 export const SURVEY_DISPATCH_STALLED_MS = 15 * 60 * 1000;
 const DEFAULT_RISK_FLAG_HANDLE_HOURS = 48;
+/** A scope run of an incident without progress for this long is handed on again. */
+export const INCIDENT_SCOPE_STALLED_MS = 15 * 60 * 1000;
+/**
+ * A notification run, or a notice still queued, without progress for this long is announced
+ * again. Generous: a long backlog in the queue is not a stall, and the claims make a
+ * duplicate announcement harmless, never a second message.
+ */
+export const INCIDENT_NOTICE_STALLED_MS = 60 * 60 * 1000;
 
 /**
  * The jobs queue consumer: runs each scheduled job; a message that fails is reported
@@ -29,7 +37,13 @@ export function createJobsHandler(
     complaintDeadlines,
     surveyDispatches,
     riskFlags,
-  }: Pick<Container, 'customers' | 'requests' | 'retention' | 'erasures' | 'audit' | 'complaintDeadlines' | 'surveyDispatches' | 'riskFlags'>,
+    incidentDeadlines,
+    incidentScopes,
+    incidentNotifications,
+  }: Pick<
+    Container,
+    'customers' | 'requests' | 'retention' | 'erasures' | 'audit' | 'complaintDeadlines' | 'surveyDispatches' | 'riskFlags' | 'incidentDeadlines' | 'incidentScopes' | 'incidentNotifications'
+  >,
   { logger, metrics }: Observability,
   options: { riskFlagHandleHours?: number } = {},
 ) {
@@ -87,6 +101,22 @@ export function createJobsHandler(
       const unhandled = await riskFlags.countUnhandled(hours);
       metrics.addMetric('RiskFlagsUnhandled', MetricUnit.Count, unhandled);
       logger.info('risk flags', { unhandled, hours });
+    },
+    // BR-2: every legal deadline of every unclosed incident measured; each configured fraction
+    // of its time announced once on the bus, and gauged for the IncidentDeadlineAtRisk and
+    // IncidentDeadlinePassed alarms. Scope and notification runs without progress handed on again.
+    'incident-deadlines': async () => {
+      const result = await incidentDeadlines.run();
+      metrics.addMetric('IncidentDeadlineAlerts', MetricUnit.Count, result.alerts);
+      metrics.addMetric('IncidentDeadlinesPast', MetricUnit.Count, result.past);
+      for (const [fraction, count] of Object.entries(result.byFraction)) {
+        const single = metrics.singleMetric();
+        single.addDimension('Fraction', fraction);
+        single.addMetric('IncidentDeadlinesElapsed', MetricUnit.Count, count);
+      }
+      const scopes = await incidentScopes.resumeStalled(INCIDENT_SCOPE_STALLED_MS);
+      const notices = await incidentNotifications.resumeStalled(INCIDENT_NOTICE_STALLED_MS);
+      logger.info('incident deadlines', { ...result, byFraction: JSON.stringify(result.byFraction), scopesResumed: scopes.resumed, notificationsResumed: notices.resumed });
     },
     // RET-2: the daily sweep, as POST /v1/retention/sweeps runs it on demand.
     'retention-sweep': async () => {

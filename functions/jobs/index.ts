@@ -6,6 +6,7 @@ import { customersOf } from '../../shared/runtime/services/customers.js';
 import { erasuresOf } from '../../shared/runtime/services/erasure.js';
 import { requestsOf } from '../../shared/runtime/services/requests.js';
 import { retentionOf } from '../../shared/runtime/services/retention.js';
+import { incidentDeadlinesOf, incidentNotificationsOf, incidentScopesOf } from '../../shared/runtime/services/incidents.js';
 import { riskFlagsOf } from '../../shared/runtime/services/risk-flags.js';
 import { surveyDispatchesOf } from '../../shared/runtime/services/surveys.js';
 import { lambdaOverrides } from '../http/entry.js';
@@ -26,5 +27,8 @@ const container = composeContainer(config, lambdaOverrides(observability, { ...a
   complaintDeadlines: complaintDeadlinesOf(w),
   surveyDispatches: surveyDispatchesOf(w),
   riskFlags: riskFlagsOf(w),
+  incidentDeadlines: incidentDeadlinesOf(w),
+  incidentScopes: incidentScopesOf(w),
+  incidentNotifications: incidentNotificationsOf(w),
 }));
 export const handler = createJobsHandler(container, observability, { riskFlagHandleHours: config.riskFlagHandleHours });

@@ -28,6 +28,9 @@ const contextTags: ContextTags = {
   retention: 'Retention rules per data category and sweeps (RET-1, RET-2)',
   'risk-flags': 'Customers flagged for a call back after a low survey score, a complaint reopened twice or followed up unsatisfied: listed by status, reason and assignee, assigned and closed with the outcome of the call (SAT-3, AN-3)',
   surveys: 'Satisfaction surveys: versioned definitions, dispatch to a segment through a queue, answers by signed link or customer token, results from aggregates by segment and wave (SAT-1, SAT-2)',
+  incidents:
+    'Breach incidents and drills: the record with its risk assessment, the affected customers found by a job, every legal deadline with its alerts, the reports regulators ask for with their submissions, notices to the people affected through a queue, remediation and closure (BR-1 to BR-4)',
+  security: 'Unusual access found in the audit trail as it is written: findings per rule, subject and hour, which can open a draft incident (SEC-6)',
   self: "A customer's own data, consents, requests and complaints, with a token of their own",
   audit: 'The tamper-evident trail of every read and change, and its verification (SEC-4)',
 };

@@ -8,7 +8,7 @@ export function selfOperations({ self, requests, consent, complaints }: Pick<Con
   const own = (actor: CustomerActor) => ({ actor, purpose: 'self-service' });
   return {
     requestCode: async ({ body }) => ({ status: 202, body: await self.requestCode(body.contact) }),
-    createSession: async ({ body }) => ({ status: 201, body: await self.createSession(body.challengeId, body.code) }),
+    createSession: async ({ body, sourceIp }) => ({ status: 201, body: await self.createSession(body.challengeId, body.code, sourceIp) }),
     selfData: async ({ actor }) => ({ status: 200, body: await requests.subjectDocument(actor.id, own(actor)) }),
     selfExport: async ({ actor }) => ({
       status: 200,

@@ -21,8 +21,8 @@ export interface KehuFunctionProps {
   logsKey: kms.IKey;
   /** Reserved concurrent executions (`kehu:reservedConcurrency`); none reserved when unset. */
   reservedConcurrency?: number | undefined;
-  /** What invokes the function: API Gateway, synchronously, or an SQS event source mapping. */
-  invokedBy: 'http-api' | 'queue';
+  /** What invokes the function: API Gateway, synchronously, or an SQS or DynamoDB stream event source mapping. */
+  invokedBy: 'http-api' | 'queue' | 'stream';
 }
 
 /** Why each NIST 800-53 rule a function does not follow does not apply, by how it is invoked. */
@@ -32,12 +32,16 @@ const notApplicable = {
       'API Gateway invokes it synchronously and answers the caller with the error; a function dead-letter queue only receives failed asynchronous invocations, of which there are none.',
     queue:
       'Invoked only by its SQS event source mapping, never asynchronously: a failed message returns to its queue and, after its retries, lands in that queue\'s own dead-letter queue, which alarms.',
+    stream:
+      'Invoked only by its DynamoDB stream event source mapping, never asynchronously: a failing batch is split and retried, then described in the mapping\'s on-failure queue (encrypted, with an alarm on its first message).',
   },
   concurrency: {
     'http-api':
       'Reserved concurrency is a deployment setting (kehu:reservedConcurrency, per function), unset by default: a reservation is taken from the account pool, which must keep 100 unreserved, and the API stage throttle (kehu:throttleRate, kehu:throttleBurst) already bounds invocations.',
     queue:
       'Reserved concurrency is a deployment setting (kehu:reservedConcurrency, per function, at least 5 for a queue consumer), unset by default: a reservation is taken from the account pool, which must keep 100 unreserved, and a small one makes the SQS pollers throttle messages into the DLQ.',
+    stream:
+      'Reserved concurrency is a deployment setting (kehu:reservedConcurrency, per function), unset by default: a stream mapping already runs at most one batch per shard at a time, and a reservation is taken from the account pool, which must keep 100 unreserved.',
   },
 } as const;
 

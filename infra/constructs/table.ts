@@ -14,7 +14,7 @@ export interface KehuTableProps {
 /**
  * A table built from the shared definition (the local bootstrap reads the same one):
  * on-demand, encrypted with the customer-managed key, point-in-time recovery, deletion
- * protection.
+ * protection, and a stream where the definition asks for one.
  */
 export class KehuTable extends Construct {
   readonly table: dynamodb.Table;
@@ -36,6 +36,8 @@ export class KehuTable extends Construct {
       deletionProtection: removalPolicy === RemovalPolicy.RETAIN,
       removalPolicy,
       ...(definition.ttlAttribute ? { timeToLiveAttribute: definition.ttlAttribute } : {}),
+      // The audit table's stream feeds the unusual-access detector (SEC-6): new entries only.
+      ...(definition.stream === 'NEW_IMAGE' ? { stream: dynamodb.StreamViewType.NEW_IMAGE } : {}),
     });
     for (const index of definition.indexes) {
       this.table.addGlobalSecondaryIndex({

@@ -17,6 +17,7 @@ import type { DeploymentConfig } from '../config.js';
 import { KehuFunction } from '../constructs/function.js';
 import { grantAudit, grantAuditCheckpoints, grantCustomerData, grantDownloads, grantNotifier, grantRetention, type DataAccess } from '../constructs/grants.js';
 import { riskFlagsAccess, surveysAccess } from '../constructs/survey-grants.js';
+import { grantIncidents, grantSecurityFindings, incidentEnvironment } from '../constructs/incident-grants.js';
 
 export interface ApiStackProps extends StackProps {
   config: DeploymentConfig;
@@ -160,7 +161,31 @@ export class ApiStack extends Stack {
     props.bus.grantPutEventsTo(requests);
     props.bus.grantPutEventsTo(complaints);
     props.bus.grantPutEventsTo(surveys);
-    this.functions = { platform, customers, interactions, consent, exports: exportsFn, sharing, requests, retention, self, audit, complaints, reports, surveys, 'risk-flags': riskFlags };
+    // BR-1 to BR-4: incidents, their scope and notification runs (started here, worked by the
+    // incident-work queue in the events stack), deadlines, reports and submissions. SEC-6: the
+    // findings of the unusual-access detector (raised by the audit-stream consumer).
+    const incidents = dataFunction('Incidents', 'incidents', { environment: { EVENT_BUS_NAME: props.bus.eventBusName, ...incidentEnvironment(config) } });
+    const security = dataFunction('Security', 'security');
+    grantIncidents(incidents, { ...props, bus: props.bus });
+    grantSecurityFindings(security, props);
+    this.functions = {
+      platform,
+      customers,
+      interactions,
+      consent,
+      exports: exportsFn,
+      sharing,
+      requests,
+      retention,
+      self,
+      audit,
+      complaints,
+      reports,
+      surveys,
+      'risk-flags': riskFlags,
+      incidents,
+      security,
+    };
     grantCustomerData(customers, props, customersAccess);
     grantCustomerData(interactions, props, interactionsAccess);
     grantCustomerData(consent, props, consentAccess);

@@ -5,10 +5,11 @@ import * as eventTargets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsDlq, SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
-import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { JobMessage } from '../../functions/jobs/handler.js';
 import type { DeploymentConfig } from '../config.js';
@@ -18,6 +19,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { grantAudit, grantAuditCheckpoints, grantRetention } from '../constructs/grants.js';
 import { grantComplaintAnnouncements, grantComplaintDeadlines } from '../constructs/complaint-grants.js';
 import { grantSurveyDispatch, grantSurveyJobs } from '../constructs/survey-grants.js';
+import { grantAuditStream, grantIncidentWork, incidentEnvironment } from '../constructs/incident-grants.js';
 
 export interface EventsStackProps extends StackProps {
   config: DeploymentConfig;
@@ -32,6 +34,9 @@ export interface EventsStackProps extends StackProps {
   /** Where the audit checkpoint job adds its checkpoints (Object Lock). */
   auditCheckpointBucketName: string;
 }
+
+/** The events the incident-work queue receives (its consumer: functions/incident-work/handler.ts). */
+export const INCIDENT_WORK_EVENTS = ['IncidentScopePage', 'IncidentNotificationPage', 'IncidentNotificationQueued'] as const;
 
 /**
  * Asynchronous work: the domain-event bus, and scheduled jobs that go through a queue
@@ -48,6 +53,11 @@ export class EventsStack extends Stack {
   readonly complaintEscalationsFunction: NodejsFunction;
   readonly surveyDispatch: DurableQueue;
   readonly surveyDispatchFunction: NodejsFunction;
+  readonly incidentWork: DurableQueue;
+  readonly incidentWorkFunction: NodejsFunction;
+  /** Where the audit stream's mapping describes the batches it gave up on. */
+  readonly auditStreamFailures: sqs.Queue;
+  readonly auditStreamFunction: NodejsFunction;
   readonly deadLetterQueues: sqs.IQueue[];
 
   constructor(scope: Construct, id: string, props: EventsStackProps) {
@@ -186,7 +196,109 @@ export class EventsStack extends Stack {
     grantSurveyDispatch(this.surveyDispatchFunction, { ...props, bus: this.bus }, config.notifyFromAddress);
     // Reading a customer's contact for the invitation is recorded in the trail.
     grantAudit(this.surveyDispatchFunction, props, 'append');
-    this.deadLetterQueues = [this.jobs.deadLetterQueue, this.erasures.deadLetterQueue, this.complaintEscalations.deadLetterQueue, this.surveyDispatch.deadLetterQueue];
+
+    // BR-1, BR-3: an incident's scope run and its notification run page through their
+    // sources one event at a time, and each notice queued is delivered once; all three kinds
+    // of event share the queue and its consumer, as the survey dispatch does.
+    this.incidentWork = new DurableQueue(this, 'IncidentWork', {
+      queueName: `kehu-${config.stage}-incident-work`,
+      visibilityTimeout: Duration.seconds(consumerTimeout.toSeconds() * 6),
+      // The consumer marks a notice failed on this receive (INCIDENT_WORK_MAX_RECEIVES).
+      maxReceiveCount: 5,
+      removalPolicy,
+    });
+    new events.Rule(this, 'IncidentWorkRule', {
+      ruleName: `kehu-${config.stage}-incident-work`,
+      eventBus: this.bus,
+      eventPattern: { source: ['kehu'], detailType: [...INCIDENT_WORK_EVENTS] },
+      targets: [new eventTargets.SqsQueue(this.incidentWork.queue, { deadLetterQueue: this.incidentWork.deadLetterQueue })],
+    });
+    this.incidentWorkFunction = new KehuFunction(this, 'IncidentWorkConsumer', {
+      context: 'incident-work',
+      stage: config.stage,
+      timeout: consumerTimeout,
+      environment: {
+        TABLE_PREFIX: props.tablePrefix,
+        KEY_PROVIDER: 'kms',
+        KMS_KEY_ID: props.applicationKey.keyArn,
+        EVENT_BUS_NAME: this.bus.eventBusName,
+        ...incidentEnvironment(config),
+      },
+      removalPolicy,
+      logsKey: props.storageKey,
+      reservedConcurrency: config.reservedConcurrency['incident-work'],
+      invokedBy: 'queue',
+    }).function;
+    this.incidentWorkFunction.addEventSource(new SqsEventSource(this.incidentWork.queue, { batchSize: 10, reportBatchItemFailures: true }));
+    grantIncidentWork(this.incidentWorkFunction, { ...props, bus: this.bus }, config.notifyFromAddress);
+
+    // SEC-6: every new audit entry reaches the unusual-access detector through the audit
+    // table's stream, in batches of up to 500 gathered for up to 10 seconds (the detector
+    // adds one count per subject and hour per batch). A failing batch is split in two until
+    // the failing entry is alone, retried 5 times, then described (shard and sequence
+    // numbers, no content) in an encrypted queue that alarms.
+    const auditStreamArn = props.auditTable.tableStreamArn;
+    if (!auditStreamArn) throw new Error('The audit table has no stream: shared/platform/store/tables.ts must give it `stream: NEW_IMAGE`.');
+    this.auditStreamFailures = new sqs.Queue(this, 'AuditStreamFailures', {
+      queueName: `kehu-${config.stage}-audit-stream-dlq`,
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+      removalPolicy,
+    });
+    Validations.of(this.auditStreamFailures).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason:
+        "It is itself a dead-letter queue: the on-failure destination of the audit stream's event source mapping, which Lambda writes to after the mapping's retries. Nothing consumes it; its first message raises an alarm.",
+    });
+    this.auditStreamFunction = new KehuFunction(this, 'AuditStreamConsumer', {
+      context: 'audit-stream',
+      stage: config.stage,
+      timeout: consumerTimeout,
+      environment: {
+        TABLE_PREFIX: props.tablePrefix,
+        KEY_PROVIDER: 'kms',
+        KMS_KEY_ID: props.applicationKey.keyArn,
+        EVENT_BUS_NAME: this.bus.eventBusName,
+        ...incidentEnvironment(config),
+      },
+      removalPolicy,
+      logsKey: props.storageKey,
+      reservedConcurrency: config.reservedConcurrency['audit-stream'],
+      invokedBy: 'stream',
+    }).function;
+    new lambda.EventSourceMapping(this, 'AuditStreamMapping', {
+      target: this.auditStreamFunction,
+      eventSourceArn: auditStreamArn,
+      // From the oldest entry the stream holds: a new mapping (or one re-created) misses nothing.
+      startingPosition: lambda.StartingPosition.TRIM_HORIZON,
+      batchSize: 500,
+      maxBatchingWindow: Duration.seconds(10),
+      bisectBatchOnError: true,
+      reportBatchItemFailures: true,
+      retryAttempts: 5,
+      // The stream keeps entries 24 hours: older than this, a batch goes to the failure queue
+      // while the entries can still be read back (docs/operations.md#deadletters6).
+      maxRecordAge: Duration.hours(6),
+      onFailure: new SqsDlq(this.auditStreamFailures),
+      // Only new entries of the chains: the trail is append-only, and other items (none today) are not entries.
+      filters: [
+        lambda.FilterCriteria.filter({
+          eventName: lambda.FilterRule.isEqual('INSERT'),
+          dynamodb: { NewImage: { pk: { S: lambda.FilterRule.beginsWith('CHAIN#') } } },
+        }),
+      ],
+    });
+    grantAuditStream(this.auditStreamFunction, { ...props, bus: this.bus, auditStreamArn });
+
+    this.deadLetterQueues = [
+      this.jobs.deadLetterQueue,
+      this.erasures.deadLetterQueue,
+      this.complaintEscalations.deadLetterQueue,
+      this.surveyDispatch.deadLetterQueue,
+      this.incidentWork.deadLetterQueue,
+      this.auditStreamFailures,
+    ];
 
     this.jobsFunction = new KehuFunction(this, 'JobsConsumer', {
       context: 'jobs',
@@ -198,6 +310,8 @@ export class EventsStack extends Stack {
         KMS_KEY_ID: props.applicationKey.keyArn,
         EVENT_BUS_NAME: this.bus.eventBusName,
         RISK_FLAG_HANDLE_HOURS: String(config.riskFlagHandleHours),
+        // The incident-deadlines job measures deadlines and resumes stalled incident work.
+        ...incidentEnvironment(config),
       },
       removalPolicy,
       logsKey: props.storageKey,
@@ -267,6 +381,17 @@ export class EventsStack extends Stack {
       description: 'Counts open risk flags not handled within the configured hours (SAT-3, AN-3)',
       schedule: scheduler.ScheduleExpression.rate(Duration.hours(1)),
       target: new targets.SqsSendMessage(this.jobs.queue, { input: job('risk-flags'), deadLetterQueue: this.jobs.deadLetterQueue, retryAttempts: 3 }),
+    });
+    // BR-2: the tightest clock is China's 1-hour first report (4 hours for most operators);
+    // every 5 minutes announces each fraction of a deadline within minutes of reaching it.
+    // The job reads the unclosed index (gsi2) and re-saves an incident with its alerts under
+    // a version condition (its text re-sealed under the incident's key), which the complaint
+    // and survey grants above already allow: the same tables, indexes and key use.
+    new scheduler.Schedule(this, 'IncidentDeadlines', {
+      scheduleName: `kehu-${config.stage}-incident-deadlines`,
+      description: 'Measures the legal deadlines of unclosed incidents, announces those at 50, 90 and 100% of their time, resumes stalled scope and notification runs (BR-2)',
+      schedule: scheduler.ScheduleExpression.rate(Duration.minutes(5)),
+      target: new targets.SqsSendMessage(this.jobs.queue, { input: job('incident-deadlines'), deadLetterQueue: this.jobs.deadLetterQueue, retryAttempts: 3 }),
     });
     // SEC-4: what was appended since the last checkpoint is the window in which removing the
     // newest entries of a chain goes unseen; every 15 minutes keeps it short.

@@ -156,6 +156,43 @@ export class ObservabilityStack extends Stack {
     });
     alarm('RiskFlagsUnhandled', `A risk flag has been open for more than ${config.riskFlagHandleHours} hours without its call back.`, riskFlagsUnhandled, 1);
 
+    // BR-2: the incident-deadlines job (every 5 minutes) gauges the legal deadlines of unclosed
+    // incidents: how many have used 90% of their time, and how many passed unmet. A 10-minute
+    // period spans two runs, so the alarm does not flap between them.
+    const deadlineGauge = (metricName: string, dimensions: Record<string, string> = {}) =>
+      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, period: Duration.minutes(10), statistic: 'Maximum', dimensionsMap: { service: 'jobs', ...dimensions } });
+    const deadlinesHalf = deadlineGauge('IncidentDeadlinesElapsed', { Fraction: '50%' });
+    const deadlinesAtRisk = deadlineGauge('IncidentDeadlinesElapsed', { Fraction: '90%' });
+    const deadlinesPast = deadlineGauge('IncidentDeadlinesPast');
+    const deadlineAlerts = kehuMetric('IncidentDeadlineAlerts', 'jobs');
+    alarm('IncidentDeadlineAtRisk', 'A legal deadline of an open incident (authority report or notice to individuals) has used 90% or more of its time and is not met.', deadlinesAtRisk, 1);
+    alarm('IncidentDeadlinePassed', 'A legal deadline of an open incident has passed unmet and unexplained.', deadlinesPast, 1);
+    // BR-3: a notice counted failed will not reach its customer (the incident-work DLQ holds its last attempt).
+    const noticesSent = kehuMetric('IncidentNotificationsSent', 'incident-work');
+    const noticesFailed = kehuMetric('IncidentNotificationsFailed', 'incident-work');
+    alarm('IncidentNotificationsFailed', 'A breach notice to an affected customer was counted failed: refused after all its retries, or its send interrupted.', noticesFailed, 1);
+    // SEC-6: the detector's findings; at level high it opens a draft incident.
+    const entriesObserved = kehuMetric('AuditEntriesObserved', 'audit-stream');
+    const findings = kehuMetric('SecurityFindings', 'audit-stream');
+    const findingsHigh = kehuMetric('SecurityFindingsHigh', 'audit-stream');
+    alarm('SecurityFindingsHigh', 'The unusual-access detector raised a finding at level high (a draft incident is opened for it).', findingsHigh, 1);
+    // Far more audit entries than usual for the hour and weekday, whoever writes them: a bulk
+    // read the detector's per-actor rules split across many actors, or a runaway job. Three
+    // periods in a row above a band of 3 standard deviations, learnt by CloudWatch.
+    const entriesAnomalous = new cloudwatch.AnomalyDetectionAlarm(this, 'AuditEntriesAnomalous', {
+      alarmName: `${prefix}-AuditEntriesAnomalous`,
+      alarmDescription:
+        'Audit entries written in 15 minutes were above the band CloudWatch expects for the time of day and week. See docs/operations.md#auditentriesanomalous.',
+      metric: entriesObserved,
+      stdDevs: 3,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_UPPER_THRESHOLD,
+      evaluationPeriods: 3,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    entriesAnomalous.addAlarmAction(new actions.SnsAction(this.topic));
+    entriesAnomalous.addOkAction(new actions.SnsAction(this.topic));
+    this.alarms.push(entriesAnomalous);
+
     new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: prefix,
       widgets: [
@@ -182,6 +219,21 @@ export class ObservabilityStack extends Stack {
           new cloudwatch.GraphWidget({ title: 'Survey invitations sent and failed', left: [invitationsSent, invitationsFailed], width: 8 }),
           new cloudwatch.GraphWidget({ title: 'Survey dispatch pages and resumed dispatches', left: [dispatchPages], right: [dispatchesResumed], width: 8 }),
           new cloudwatch.GraphWidget({ title: 'Risk flags unhandled (hourly count)', left: [riskFlagsUnhandled], width: 8 }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Incident deadlines at 50% and 90% of their time, passed unmet',
+            left: [deadlinesHalf, deadlinesAtRisk, deadlinesPast],
+            right: [deadlineAlerts],
+            width: 8,
+          }),
+          new cloudwatch.GraphWidget({ title: 'Breach notices sent and failed', left: [noticesSent, noticesFailed], width: 8 }),
+          new cloudwatch.GraphWidget({
+            title: 'Audit entries observed (with expected band), security findings',
+            left: [entriesObserved, new cloudwatch.MathExpression({ expression: 'ANOMALY_DETECTION_BAND(m1, 3)', usingMetrics: { m1: entriesObserved }, label: 'expected', period: FIVE_MINUTES })],
+            right: [findings, findingsHigh],
+            width: 8,
+          }),
         ],
         [new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 })],
       ],

@@ -17,6 +17,12 @@ import type { SurveyService } from '../contexts/surveys/service.js';
 import type { SurveyDispatchService } from '../contexts/surveys/dispatch.js';
 import type { SurveyResponseService } from '../contexts/surveys/responses.js';
 import type { SurveyResultsService } from '../contexts/surveys/results.js';
+import type { IncidentDeadlineMonitor } from '../contexts/incidents/deadline-monitor.js';
+import type { NotificationService } from '../contexts/incidents/notifications.js';
+import type { IncidentReportService } from '../contexts/incidents/reports.js';
+import type { ScopeService } from '../contexts/incidents/scope.js';
+import type { IncidentService } from '../contexts/incidents/service.js';
+import type { AccessDetector, FindingService } from '../contexts/security/index.js';
 import type { SubjectResolver } from '../platform/audit/index.js';
 import type { Config } from './config.js';
 import { createWiring, type Overrides, type Wiring } from './wiring.js';
@@ -61,6 +67,20 @@ export interface Container extends Foundation {
   surveyResponses: SurveyResponseService;
   /** Survey results from aggregates, and free-text answers under pseudonyms (SAT-2). */
   surveyResults: SurveyResultsService;
+  /** Breach incidents: record, transitions, remediation, closure (BR-1, BR-4). */
+  incidents: IncidentService;
+  /** The affected customers of an incident, found by a job (BR-1). */
+  incidentScopes: ScopeService;
+  /** Notices to the affected customers through the queue (BR-3). */
+  incidentNotifications: NotificationService;
+  /** The regulators' reports and their submissions (BR-2). */
+  incidentReports: IncidentReportService;
+  /** The deadline schedule: alerts at fractions of each legal deadline (BR-2). */
+  incidentDeadlines: IncidentDeadlineMonitor;
+  /** Unusual access found in the audit trail as it is written (SEC-6). */
+  accessDetector: AccessDetector;
+  /** The detector's findings (SEC-6). */
+  securityFindings: FindingService;
 }
 
 export type ServiceName = Exclude<keyof Container, keyof Foundation>;

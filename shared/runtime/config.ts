@@ -1,5 +1,9 @@
 import { defaultIndexShards, indexFamilies, MAX_INDEX_SHARDS, MIN_ERASURE_SHARDS, type IndexShards } from '../platform/store/sharded.js';
 import { parseReviewIntervals, defaultReviewIntervals, type ReviewIntervals } from '../contexts/customers/review-policy.js';
+import { defaultObligations, parseObligations } from '../contexts/incidents/obligations.js';
+import { operatorTypes, type Obligation, type OperatorType } from '../contexts/incidents/types.js';
+import { defaultThresholds, parseThresholds } from '../contexts/security/thresholds.js';
+import type { DetectorThresholds } from '../contexts/security/types.js';
 
 /** Everything that differs between deployments, read once at start-up. */
 export interface Config {
@@ -38,6 +42,18 @@ export interface Config {
   surveyLinkBase: string;
   /** Hours a risk flag may stay unhandled before the RiskFlagsUnhandled alarm counts it (RISK_FLAG_HANDLE_HOURS). */
   riskFlagHandleHours: number;
+  /** The legal obligations an incident is held to (INCIDENT_OBLIGATIONS, JSON; defaults from the law). */
+  incidentObligations: Obligation[];
+  /** The operator type of China's incident reporting measures (INCIDENT_OPERATOR_TYPE): decides the 4 or 1 hour clock. */
+  incidentOperatorType: OperatorType;
+  /** Fractions of each deadline at which an alert is announced (INCIDENT_ALERT_FRACTIONS, `0.5,0.9,1`). */
+  incidentAlertFractions: number[];
+  /** Who people and authorities contact about an incident (INCIDENT_CONTACT): in every notice and report. */
+  incidentContact: string;
+  /** Unusual-access thresholds (SECURITY_THRESHOLDS, JSON over the defaults). */
+  securityThresholds: DetectorThresholds;
+  /** Where a drill's notices go instead of customers: a folder locally, the log in AWS; none refuses drills' notices. */
+  drillSink: { provider: 'folder'; folder: string } | { provider: 'log' } | { provider: 'none' };
 }
 
 export class ConfigError extends Error {
@@ -71,6 +87,33 @@ function indexShardsFrom(env: NodeJS.ProcessEnv): IndexShards {
   // Unfinished erasures filed before sharding sit in ERASURE#UNFINISHED#0 to #7: fewer shards would hide them.
   if (shards.erasures < MIN_ERASURE_SHARDS) throw new ConfigError(shardVariable('erasures'), `must be at least ${MIN_ERASURE_SHARDS} (set it apart from INDEX_SHARDS).`);
   return shards;
+}
+
+/** A JSON setting parsed by `parse`, its error reported under the variable's name. */
+function jsonSetting<T>(env: NodeJS.ProcessEnv, name: string, parse: (json: string) => T, fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  try {
+    return parse(raw);
+  } catch (error) {
+    throw new ConfigError(name, (error as Error).message);
+  }
+}
+
+function alertFractions(env: NodeJS.ProcessEnv): number[] {
+  const raw = env.INCIDENT_ALERT_FRACTIONS;
+  if (raw === undefined || raw === '') return [0.5, 0.9, 1];
+  const fractions = raw.split(',').map((part) => Number(part.trim()));
+  if (!fractions.length || fractions.some((f) => !Number.isFinite(f) || f <= 0 || f > 2)) {
+    throw new ConfigError('INCIDENT_ALERT_FRACTIONS', 'must be comma-separated fractions above 0 and at most 2, e.g. 0.5,0.9,1.');
+  }
+  return [...new Set(fractions)].sort((a, b) => a - b);
+}
+
+function operatorType(env: NodeJS.ProcessEnv): OperatorType {
+  const raw = env.INCIDENT_OPERATOR_TYPE || 'ordinary';
+  if (!(operatorTypes as readonly string[]).includes(raw)) throw new ConfigError('INCIDENT_OPERATOR_TYPE', `must be one of ${operatorTypes.join(', ')}.`);
+  return raw as OperatorType;
 }
 
 /** Reads the configuration from environment variables, failing fast with the variable's name. */
@@ -124,6 +167,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     responseInlineMaxBytes: positiveInt(env, 'RESPONSE_INLINE_MAX_BYTES', 5_000_000),
     surveyLinkBase: (env.SURVEY_LINK_BASE || 'http://127.0.0.1:3000').replace(/\/+$/, ''),
     riskFlagHandleHours: positiveInt(env, 'RISK_FLAG_HANDLE_HOURS', 48),
+    incidentObligations: jsonSetting(env, 'INCIDENT_OBLIGATIONS', parseObligations, defaultObligations),
+    incidentOperatorType: operatorType(env),
+    incidentAlertFractions: alertFractions(env),
+    incidentContact: env.INCIDENT_CONTACT || 'the data protection officer (see the privacy notice)',
+    securityThresholds: jsonSetting(env, 'SECURITY_THRESHOLDS', parseThresholds, defaultThresholds),
+    drillSink: env.DRILL_SINK_FOLDER ? { provider: 'folder', folder: env.DRILL_SINK_FOLDER } : env.DRILL_SINK === 'log' ? { provider: 'log' } : { provider: 'none' },
     auditVerifyPageEntries: positiveInt(env, 'AUDIT_VERIFY_PAGE_ENTRIES', 5_000),
     auditChains: positiveInt(env, 'AUDIT_CHAINS', 64),
     auditAnchor: env.AUDIT_CHECKPOINT_BUCKET

@@ -7,11 +7,13 @@ import { consentOf } from './services/consent.js';
 import { customersOf } from './services/customers.js';
 import { erasureOf, erasuresOf, subjectsOf } from './services/erasure.js';
 import { exportsOf } from './services/exports.js';
+import { incidentDeadlinesOf, incidentNotificationsOf, incidentReportsOf, incidentScopesOf, incidentsOf } from './services/incidents.js';
 import { interactionsOf } from './services/interactions.js';
 import { complaintReportsOf, improvementsOf } from './services/reports.js';
 import { requestsOf } from './services/requests.js';
 import { retentionOf } from './services/retention.js';
 import { riskFlagsOf } from './services/risk-flags.js';
+import { accessDetectorOf, securityFindingsOf } from './services/security.js';
 import { selfOf } from './services/self.js';
 import { sharingOf } from './services/sharing.js';
 import { surveyDispatchesOf, surveyResponsesOf, surveyResultsOf, surveysOf } from './services/surveys.js';
@@ -44,6 +46,13 @@ export const allServices: ServicesOf<ServiceName> = (w) => ({
   surveyDispatches: surveyDispatchesOf(w),
   surveyResponses: surveyResponsesOf(w),
   surveyResults: surveyResultsOf(w),
+  incidents: incidentsOf(w),
+  incidentScopes: incidentScopesOf(w),
+  incidentNotifications: incidentNotificationsOf(w),
+  incidentReports: incidentReportsOf(w),
+  incidentDeadlines: incidentDeadlinesOf(w),
+  accessDetector: accessDetectorOf(w),
+  securityFindings: securityFindingsOf(w),
 });
 
 export function createContainer(config: Config, overrides: Overrides = {}): Container {

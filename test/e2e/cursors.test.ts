@@ -15,6 +15,8 @@ let api: TestApi;
 let customerId: string;
 /** The email of `customerId`, to sign in as them. */
 let customerEmail: string;
+/** An incident, for the incident's lists (they answer 404 for an unknown incident before reading a cursor). */
+let incidentId: string;
 /** A cursor the API really issued, for the customer list. */
 let customersCursor: string;
 /** A cursor the API really issued, for the audit list. */
@@ -33,7 +35,7 @@ const present = (values: Record<string, string>, schema: unknown) => Object.entr
 async function callWithCursor(route: RouteSpec, cursor: string) {
   // A customer's own routes take the customer's token (from a one-time code), staff routes a staff one.
   const token = route.roles === 'customer' ? await signIn(api, customerEmail) : await api.token(Array.isArray(route.roles) ? route.roles[0]! : 'admin');
-  const path = route.path.replace('{id}', customerId);
+  const path = route.path.replace('{id}', route.path.startsWith('/v1/incidents/') ? incidentId : customerId);
   expect(path, `${route.path}: fill its path parameters in this test`).not.toContain('{');
   if ('cursor' in (shapeOf(route.query) ?? {})) {
     const query = new URLSearchParams(present(sampleQuery(), route.query));
@@ -61,6 +63,13 @@ beforeAll(async () => {
   await api.call('GET', `/v1/customers/${customerId}`, { token: agent });
   const customers = await api.call('GET', '/v1/customers?limit=1', { token: agent });
   customersCursor = customers.body.cursor;
+  const at = new Date(Date.now() - 60_000).toISOString();
+  const incident = await api.call('POST', '/v1/incidents', {
+    token: dpo,
+    body: { title: 'Cursor check', description: 'An incident whose lists take cursors', source: 'staff', occurredAt: at, discoveredAt: at, awareAt: at, dataCategories: ['contact'], systems: ['crm'], jurisdictions: ['CN'], severity: 'low' },
+  });
+  expect(incident.status).toBe(201);
+  incidentId = incident.body.id;
   const audit = await api.call('GET', `/v1/audit?targetId=${customerId}&limit=1`, { token: await api.token('auditor') });
   auditCursor = audit.body.cursor;
   expect(customersCursor).toEqual(expect.any(String));

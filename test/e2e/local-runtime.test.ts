@@ -22,7 +22,9 @@ const children: ChildProcess[] = [];
 afterAll(() => children.forEach((c) => c.exitCode === null && c.kill('SIGKILL')));
 
 async function start(port: number, dynamoPort: number) {
-  const child = spawn(tsx, ['local/start.ts'], {
+  // As `npm start` runs it: node itself (tsx as a loader), so Ctrl-C reaches the server
+  // directly; the tsx command's signal relay kills a child that is slow to acknowledge.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'local/start.ts'], {
     env: { ...process.env, DATA_DIR: dataDir, PORT: String(port), DYNAMODB_PORT: String(dynamoPort) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -50,12 +50,16 @@ describe('function bundles', () => {
     // invitations (surveys, survey-dispatch, and complaints for a closing's invitation); exports and sharing only
     // read consent, audit verification only looks up certificates, and customers, interactions, reports and platform
     // publish nothing.
-    expect(carrying('@aws-sdk/client-eventbridge')).toEqual(['complaint-escalations', 'complaints', 'consent', 'erasure', 'jobs', 'requests', 'retention', 'risk-flags', 'self', 'survey-dispatch', 'surveys']);
+    // Incidents publish their scope and notification pages, the detector a draft's scope run and its findings.
+    expect(carrying('@aws-sdk/client-eventbridge')).toEqual(['audit-stream', 'complaint-escalations', 'complaints', 'consent', 'erasure', 'incident-work', 'incidents', 'jobs', 'requests', 'retention', 'risk-flags', 'self', 'survey-dispatch', 'surveys']);
     expect(carrying('@aws-sdk/client-s3')).toEqual(['audit', 'exports', 'jobs', 'requests', 'self']);
     // One-time codes, complaint notices to customers and their retries (and those of complaints opened from a risk flag),
     // escalation mails to staff, survey invitations; surveys builds the self-service (which holds a notifier) to verify
-    // customer tokens, and sends nothing.
-    expect(carrying('@aws-sdk/client-sesv2')).toEqual(['complaint-escalations', 'complaints', 'jobs', 'risk-flags', 'self', 'survey-dispatch', 'surveys']);
+    // customer tokens, and sends nothing; breach notices go from incident-work, and the incident services elsewhere hold the
+    // notifier of their notification service without sending (those functions have no permission to).
+    expect(carrying('@aws-sdk/client-sesv2')).toEqual(['audit-stream', 'complaint-escalations', 'complaints', 'incident-work', 'incidents', 'jobs', 'risk-flags', 'self', 'survey-dispatch', 'surveys']);
+    // Findings are read only: no bus, no notifier.
+    expect(carrying('@aws-sdk/client-eventbridge')).not.toContain('security');
     // Reports hold counts and improvement actions only: no customer contact to parse.
     expect(carrying('libphonenumber-js')).not.toContain('reports');
     // Customer tokens are verified where customers are served: self-service, and their own surveys.

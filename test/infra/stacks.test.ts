@@ -199,7 +199,7 @@ describe('functions', () => {
   const functions = () => [...resourcesOf(t.api, 'AWS::Lambda::Function'), ...resourcesOf(t.events, 'AWS::Lambda::Function')];
 
   it('run Node 22 or newer on arm64 with tracing and Powertools', () => {
-    expect(functions().length).toBe(18);
+    expect(functions().length).toBe(22);
     for (const fn of functions()) {
       expect(Number(/^nodejs(\d+)\.x$/.exec(fn.Properties.Runtime)?.[1])).toBeGreaterThanOrEqual(22);
       expect(fn.Properties.Architectures).toEqual(['arm64']);
@@ -233,15 +233,15 @@ describe('functions', () => {
 
   it('name the downloads bucket to requests, self and exports only (any other fails at cold start)', () => {
     const vars = variables();
-    expect(Object.keys(vars)).toHaveLength(18);
+    expect(Object.keys(vars)).toHaveLength(22);
     const withBucket = Object.entries(vars).filter(([, v]) => 'DOWNLOADS_BUCKET' in v);
     expect(withBucket.map(([name]) => name).sort()).toEqual(['exports', 'requests', 'self']);
     for (const [, v] of withBucket) expect(v.DOWNLOADS_BUCKET).toBe(downloadsBucketName);
   });
 
-  it('give the sender to the functions that notify only: codes, complaint notices and escalations, survey invitations', () => {
+  it('give the sender to the functions that notify only: codes, complaint notices and escalations, survey invitations, breach notices', () => {
     const withSender = Object.entries(variables()).filter(([, v]) => 'NOTIFY_FROM_ADDRESS' in v);
-    expect(withSender.map(([name]) => name).sort()).toEqual(['complaint-escalations', 'complaints', 'jobs', 'risk-flags', 'self', 'survey-dispatch']);
+    expect(withSender.map(([name]) => name).sort()).toEqual(['complaint-escalations', 'complaints', 'incident-work', 'jobs', 'risk-flags', 'self', 'survey-dispatch']);
     for (const [, v] of withSender) expect(v.NOTIFY_FROM_ADDRESS).toBe('no-reply@example.com');
   });
 
@@ -280,14 +280,14 @@ describe('functions', () => {
 });
 
 describe('domain events', () => {
-  it('let only consent, requests, retention, complaints and surveys put events in the API, and only on Kehu\'s bus', () => {
+  it('let only consent, requests, retention, complaints, surveys and incidents put events in the API, and only on Kehu\'s bus', () => {
     const statements = resourcesOf(t.api, 'AWS::IAM::Policy').flatMap((p) =>
       (p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>).map((s) => ({ policy: p, ...s })),
     );
     const puts = statements.filter((s) => [s.Action].flat().includes('events:PutEvents'));
     // consent, requests, retention, complaints (a closing's survey invitation), surveys (dispatch
-    // starts); complaint escalations are published by the jobs function.
-    expect(puts).toHaveLength(5);
+    // starts), incidents (scope and notification runs); complaint escalations are published by the jobs function.
+    expect(puts).toHaveLength(6);
     for (const put of puts) expect(JSON.stringify(put.Resource)).toContain('Bus');
   });
 });
@@ -357,7 +357,7 @@ describe('audit trail', () => {
   it('may only be appended to and read: every function that touches it is denied updates and deletes', () => {
     const policies = resourcesOf(t.api, 'AWS::IAM::Policy');
     const touching = policies.filter((p) => JSON.stringify(p.Properties.PolicyDocument).includes('AuditTable'));
-    expect(touching.length).toBe(13); // customers, interactions, consent, exports, sharing, requests, retention, self, complaints, reports, surveys, risk-flags (append), audit (read)
+    expect(touching.length).toBe(15); // customers, interactions, consent, exports, sharing, requests, retention, self, complaints, reports, surveys, risk-flags, incidents, security (append), audit (read)
     for (const policy of touching) {
       const statements = policy.Properties.PolicyDocument.Statement as Array<{ Effect: string; Action: string | string[]; Resource: unknown }>;
       const onAudit = statements.filter((s) => JSON.stringify(s.Resource).includes('AuditTable'));

@@ -6,7 +6,7 @@ import type { TestApi } from './local-api.js';
 export const outbox = (target: TestApi) => {
   const folder = join(target.dataDir, 'outbox');
   try {
-    return readdirSync(folder).sort().map((f) => JSON.parse(readFileSync(join(folder, f), 'utf8')) as { to: string; body: string });
+    return readdirSync(folder).filter((f) => f.endsWith('.json')).sort().map((f) => JSON.parse(readFileSync(join(folder, f), 'utf8')) as { to: string; body: string });
   } catch {
     return [];
   }

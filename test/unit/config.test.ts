@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { defaultReviewIntervals } from '../../shared/contexts/customers/review-policy.js';
 import { ConfigError, configFromEnv } from '../../shared/runtime/config.js';
 import { defaultIndexShards } from '../../shared/platform/store/sharded.js';
+import { defaultObligations } from '../../shared/contexts/incidents/obligations.js';
+import { defaultThresholds } from '../../shared/contexts/security/thresholds.js';
 
 const local = { KEY_PROVIDER: 'local', LOCAL_KEY_FILE: '/tmp/kehu/master.key' };
 
@@ -33,6 +35,12 @@ describe('configFromEnv', () => {
       responseInlineMaxBytes: 5_000_000,
       surveyLinkBase: 'http://127.0.0.1:3000',
       riskFlagHandleHours: 48,
+      incidentObligations: defaultObligations,
+      incidentOperatorType: 'ordinary',
+      incidentAlertFractions: [0.5, 0.9, 1],
+      incidentContact: 'the data protection officer (see the privacy notice)',
+      securityThresholds: defaultThresholds,
+      drillSink: { provider: 'none' },
       auditAnchor: { provider: 'none' },
       auditVerifyPageEntries: 5_000,
       auditChains: 64,
@@ -62,7 +70,7 @@ describe('configFromEnv', () => {
   it('reads the shard count of every index family, one family overriding the default', () => {
     expect(defaultIndexShards.customers).toBe(16);
     const shards = configFromEnv({ ...local, INDEX_SHARDS: '32', INDEX_SHARDS_CUSTOMERS: '512', INDEX_SHARDS_AUDIT_ACTORS: '8' }).indexShards;
-    expect(shards).toEqual({ customers: 512, interactions: 32, consents: 32, requests: 32, shares: 32, erasures: 32, auditActors: 8, complaints: 32, surveys: 32, riskFlags: 32 });
+    expect(shards).toEqual({ customers: 512, interactions: 32, consents: 32, requests: 32, shares: 32, erasures: 32, auditActors: 8, complaints: 32, surveys: 32, riskFlags: 32, incidents: 32, findings: 32 });
     expect(configErrorOf({ ...local, INDEX_SHARDS: '0' }).message).toMatch(/^INDEX_SHARDS /);
     expect(configErrorOf({ ...local, INDEX_SHARDS_REQUESTS: '2000' }).message).toMatch(/^INDEX_SHARDS_REQUESTS must be at most 1024/);
     // Erasure runs filed before sharding sit in 8 partitions: fewer erasure shards would hide them.
@@ -143,6 +151,31 @@ describe('configFromEnv', () => {
     const error = configErrorOf({ ...local, REVIEW_INTERVALS: 'vip=soon' });
     expect(error.message).toContain('REVIEW_INTERVALS');
     expect(error.message).toContain('vip=soon');
+  });
+});
+
+describe('configFromEnv incident and detector settings', () => {
+  it('reads the operator type, alert fractions, contact and drill sink', () => {
+    const config = configFromEnv({ ...local, INCIDENT_OPERATOR_TYPE: 'critical-infrastructure', INCIDENT_ALERT_FRACTIONS: '0.9, 0.25,1', INCIDENT_CONTACT: 'dpo@example.com', DRILL_SINK: 'log' });
+    expect(config.incidentOperatorType).toBe('critical-infrastructure');
+    expect(config.incidentAlertFractions).toEqual([0.25, 0.9, 1]);
+    expect(config.incidentContact).toBe('dpo@example.com');
+    expect(config.drillSink).toEqual({ provider: 'log' });
+    expect(configFromEnv({ ...local, DRILL_SINK_FOLDER: '/tmp/drills' }).drillSink).toEqual({ provider: 'folder', folder: '/tmp/drills' });
+  });
+
+  it('names the variable of a bad operator type, fraction list, obligation table or threshold set', () => {
+    expect(configErrorOf({ ...local, INCIDENT_OPERATOR_TYPE: 'bank' }).message).toContain('INCIDENT_OPERATOR_TYPE');
+    expect(configErrorOf({ ...local, INCIDENT_ALERT_FRACTIONS: '0.5,soon' }).message).toContain('INCIDENT_ALERT_FRACTIONS');
+    expect(configErrorOf({ ...local, INCIDENT_ALERT_FRACTIONS: '0' }).message).toContain('INCIDENT_ALERT_FRACTIONS');
+    expect(configErrorOf({ ...local, INCIDENT_OBLIGATIONS: '{not json' }).message).toContain('INCIDENT_OBLIGATIONS');
+    expect(configErrorOf({ ...local, SECURITY_THRESHOLDS: '{"readsPerHourMin": -3}' }).message).toContain('SECURITY_THRESHOLDS');
+  });
+
+  it('overrides thresholds given as JSON and keeps the other defaults', () => {
+    const config = configFromEnv({ ...local, SECURITY_THRESHOLDS: '{"readsPerHourMin": 50}' });
+    expect(config.securityThresholds.readsPerHourMin).toBe(50);
+    expect(config.securityThresholds.baselineFactor).toBe(defaultThresholds.baselineFactor);
   });
 });
 

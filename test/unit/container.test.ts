@@ -42,7 +42,7 @@ describe('containers', () => {
   it('gives the full container every service', () => {
     const container = createContainer(config(), overrides());
     expect(Object.keys(container).sort()).toEqual(
-      ['audit', 'complaintAnnouncer', 'complaintDeadlines', 'complaintPolicies', 'complaintReports', 'complaints', 'config', 'consent', 'customers', 'downloads', 'erasure', 'improvements', 'erasures', 'exports', 'interactions', 'keys', 'requests', 'retention', 'riskFlags', 'self', 'sharing', 'store', 'subjects', 'surveyDispatches', 'surveyResponses', 'surveyResults', 'surveys'].sort(),
+      ['audit', 'complaintAnnouncer', 'complaintDeadlines', 'complaintPolicies', 'complaintReports', 'complaints', 'config', 'consent', 'customers', 'downloads', 'erasure', 'improvements', 'erasures', 'exports', 'interactions', 'keys', 'requests', 'retention', 'riskFlags', 'self', 'sharing', 'store', 'subjects', 'surveyDispatches', 'surveyResponses', 'surveyResults', 'surveys', 'incidents', 'incidentScopes', 'incidentNotifications', 'incidentReports', 'incidentDeadlines', 'accessDetector', 'securityFindings'].sort(),
     );
   });
 });

@@ -1,6 +1,7 @@
 import { createHmac, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
 import type { CustomerActor } from '../../platform/access/index.js';
+import type { AuditDraft } from '../../platform/audit/index.js';
 import { blindIndex, type DataKeyRing } from '../../platform/crypto/index.js';
 import type { CustomerRepository } from '../customers/index.js';
 import { KehuError, UnauthenticatedError, UnavailableError } from '../../platform/errors/index.js';
@@ -23,6 +24,18 @@ interface ChallengeItem extends StoreItem {
   expiresAt: number;
 }
 
+/**
+ * Who sent a wrong code: not a principal (it proved nothing), only a pseudonym of where it
+ * came from. The trail stores the role as it is; the access detector counts by it.
+ */
+interface SourceContext {
+  actor: { id: string; role: string };
+  purpose: string;
+}
+
+/** The audit action of each rejected code (counted per source and per customer by the access detector). */
+export const CODE_REJECTED_ACTION = 'self.code.rejected';
+
 export class TooManyAttemptsError extends KehuError {
   constructor() {
     super('too-many-requests', 'Too many wrong codes: ask for a new one.', 'code');
@@ -42,6 +55,7 @@ export class SelfService {
       clock: Clock;
       notifier: Notifier;
       repository: CustomerRepository;
+      audit: { record(context: SourceContext, drafts: AuditDraft[]): Promise<void> };
       /** Told of a code that could not be sent (the answer must not differ: it would reveal the contact). */
       onUndelivered: (error: UnavailableError) => void;
     },
@@ -80,13 +94,23 @@ export class SelfService {
     return { challengeId, expiresInSeconds: CODE_TTL_SECONDS };
   }
 
-  async createSession(challengeId: string, code: string): Promise<{ token: string; expiresAt: string }> {
+  /**
+   * Trades a code for a token. Every rejected code is audited (`self.code.rejected`) under a
+   * pseudonym of `sourceIp` (the request's address; HMAC under the index key, so the trail
+   * holds no address), against the challenge's customer when the challenge exists.
+   */
+  async createSession(challengeId: string, code: string, sourceIp?: string): Promise<{ token: string; expiresAt: string }> {
     const key = { pk: `CHALLENGE#${challengeId}`, sk: 'CHALLENGE' };
     const challenge = await this.deps.store.get<ChallengeItem>(T, key);
     const now = this.deps.clock.now();
-    if (!challenge || challenge.expiresAt * 1000 <= now.getTime()) throw wrongCode();
-    if (challenge.attempts >= MAX_ATTEMPTS) throw new TooManyAttemptsError();
     const indexKey = await this.deps.keys.indexKey();
+    const reject = async (error: KehuError): Promise<never> => {
+      const target = challenge ? { type: 'customer', id: challenge.customerId } : { type: 'self-service-challenge', id: challengeId };
+      await this.deps.audit.record({ actor: { id: sourceId(indexKey, sourceIp), role: 'anonymous' }, purpose: 'self-service' }, [{ action: CODE_REJECTED_ACTION, target }]);
+      throw error;
+    };
+    if (!challenge || challenge.expiresAt * 1000 <= now.getTime()) return reject(wrongCode());
+    if (challenge.attempts >= MAX_ATTEMPTS) return reject(new TooManyAttemptsError());
     const expected = Buffer.from(challenge.codeHash, 'base64url');
     const given = Buffer.from(this.codeHash(indexKey, challengeId, code), 'base64url');
     if (!timingSafeEqual(expected, given)) {
@@ -98,13 +122,13 @@ export class SelfService {
         .catch((error: unknown) => {
           if (!(error instanceof ConditionFailedError)) throw error;
         });
-      throw challenge.attempts + 1 >= MAX_ATTEMPTS ? new TooManyAttemptsError() : wrongCode();
+      return reject(challenge.attempts + 1 >= MAX_ATTEMPTS ? new TooManyAttemptsError() : wrongCode());
     }
     // One use only: the delete must find the challenge still unused.
     try {
       await this.deps.store.transact([{ op: 'delete', table: T, key, condition: { kind: 'version', version: challenge.version } }]);
     } catch (error) {
-      if (error instanceof ConditionFailedError) throw wrongCode();
+      if (error instanceof ConditionFailedError) return reject(wrongCode());
       throw error;
     }
     const expiresAt = new Date(now.getTime() + SESSION_SECONDS * 1000);
@@ -143,6 +167,11 @@ export class SelfService {
   private codeHash(indexKey: Buffer, challengeId: string, code: string): string {
     return createHmac('sha256', indexKey).update(`otp:${challengeId}:${code}`).digest('base64url');
   }
+}
+
+/** `source:<16 hex>`: the same address gives the same id in every process, and no address can be read back from it. */
+export function sourceId(indexKey: Buffer, sourceIp: string | undefined): string {
+  return `source:${createHmac('sha256', indexKey).update(`kehu:source-ip:v1:${sourceIp ?? 'unknown'}`).digest('hex').slice(0, 16)}`;
 }
 
 const wrongCode = () => new KehuError('unauthenticated', 'The code is wrong or expired.', 'code');

@@ -141,4 +141,21 @@ export class SharingService {
     });
     return { ...result, items: result.items.map((i) => strip(i) as unknown as Share) };
   }
+
+  /**
+   * A partner's shares recorded within a window (inclusive), oldest first: the sort key
+   * starts with the share's time, so the window is a key range (an incident's scope).
+   */
+  async sharesOfPartner(partnerId: string, window: { from: string; to: string }, page: { limit: number; cursor?: string }): Promise<QueryPage<Pick<Share, 'id' | 'customerIds' | 'at'>>> {
+    const result = await querySharded<StoreItem>(this.deps.store, {
+      table: T,
+      index: 'gsi1',
+      partition: { name: 'gsi1pk', prefix: SHARE_LIST, shards: this.deps.shards ?? DEFAULT_INDEX_SHARDS, legacy: true },
+      range: { name: 'gsi1sk', from: window.from, to: `${window.to}~` },
+      filters: [{ name: 'partnerId', equals: partnerId }],
+      limit: page.limit,
+      ...(page.cursor ? { cursor: page.cursor } : {}),
+    });
+    return { ...result, items: result.items.map((i) => ({ id: String(i.id), customerIds: (i.customerIds as string[] | undefined) ?? [], at: String(i.at) })) };
+  }
 }

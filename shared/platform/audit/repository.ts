@@ -36,6 +36,9 @@ function toEntry(item: AuditItem): AuditEntry {
   };
 }
 
+/** An entry from its stored item (a stream's new image too): index attributes dropped, legacy links renamed. */
+export const auditEntryOfItem = (item: StoreItem): AuditEntry => toEntry(item as AuditItem);
+
 /** Storage adapter of the audit trail. It only ever writes new items. */
 export class AuditRepository {
   /** @param actorShards shards of each actor's partition (INDEX_SHARDS_AUDIT_ACTORS). */

@@ -3,7 +3,7 @@ import * as z from 'zod/mini';
 const isoTime = z.iso.datetime({ offset: false });
 const id = z.string().check(z.minLength(1), z.maxLength(128), z.regex(/^[\w.:@/-]+$/, 'must be an id'));
 
-export const auditTargetTypes = ['customer', 'interaction', 'purpose', 'partner', 'search', 'improvement-action'] as const;
+export const auditTargetTypes = ['customer', 'interaction', 'purpose', 'partner', 'search', 'improvement-action', 'incident', 'finding'] as const;
 
 export const listAuditQuery = z
   .strictObject({

@@ -72,8 +72,14 @@ export class AuditTrail {
    */
   async commit(context: AuditContext, drafts: AuditDraft[], writes: Write[]): Promise<void> {
     if (!drafts.length) throw new Error('Nothing to audit: every change and read must record an entry.');
+    let retry: number | undefined;
     for (let attempt = 1; ; attempt++) {
-      const chain = this.pickChain();
+      const chain = retry ?? this.pickChain();
+      // A head this process remembers may be stale (another process appended since): refused
+      // on it, the same chain is tried again at once with its head read fresh. Only a refusal
+      // on a fresh head is a race lost just now, worth a back-off and another chain.
+      const cached = this.heads.has(chain);
+      retry = undefined;
       try {
         await this.inTurn(chain, async () => {
           const entries = await this.entries(chain, context, drafts);
@@ -93,6 +99,10 @@ export class AuditTrail {
         const auditOnly = error instanceof ConditionFailedError && error.labels.length > 0 && error.labels.every((l) => l === 'audit');
         if (!auditOnly) throw error;
         if (attempt >= APPEND_ATTEMPTS) throw new UnavailableError('store', { cause: error });
+        if (cached) {
+          retry = chain;
+          continue;
+        }
       }
       // Another process took the chain's next number: back off a little, pick a chain anew.
       await new Promise((resolve) => setTimeout(resolve, randomInt(1, 4 + 2 ** Math.min(attempt, 6))));

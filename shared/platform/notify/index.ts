@@ -1,1 +1,1 @@
-export { AwsNotifier, OutboxNotifier } from './notifiers.js';
+export { AwsNotifier, LogDrillSink, maskRecipient, OutboxNotifier } from './notifiers.js';

@@ -33,6 +33,7 @@ export function createTableInput(prefix: string, table: TableDefinition): Create
           Projection: { ProjectionType: 'ALL' as const },
         }))
       : undefined,
+    ...(table.stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: table.stream } } : {}),
   };
 }
 
@@ -49,7 +50,15 @@ async function addMissingIndexes(client: DynamoDBClient, input: CreateTableComma
   }
 }
 
-/** Creates every missing table (local runtime and tests); existing ones are left alone. */
+/** A table made before it had a stream gets it (DynamoDB Local keeps the stream of a table it has). */
+async function enableStream(client: DynamoDBClient, input: CreateTableCommandInput): Promise<void> {
+  if (!input.StreamSpecification) return;
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: input.TableName }));
+  if (Table?.StreamSpecification?.StreamEnabled) return;
+  await client.send(new UpdateTableCommand({ TableName: input.TableName, StreamSpecification: input.StreamSpecification }));
+}
+
+/** Creates every missing table (local runtime and tests); existing ones get what was added since. */
 export async function ensureTables(client: DynamoDBClient, prefix: string): Promise<void> {
   await Promise.all(
     tableDefinitions.map(async (table) => {
@@ -59,6 +68,7 @@ export async function ensureTables(client: DynamoDBClient, prefix: string): Prom
       } catch (error) {
         if (!(error instanceof ResourceInUseException)) throw error;
         await addMissingIndexes(client, input);
+        await enableStream(client, input);
       }
       // DynamoDB Local creates synchronously, but AWS does not: wait for ACTIVE.
       for (let i = 0; i < 60; i++) {

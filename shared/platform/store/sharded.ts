@@ -16,7 +16,7 @@ import { InvalidCursorError } from './errors.js';
  */
 
 /** The index families whose partition keys are sharded, each with its own count. */
-export const indexFamilies = ['customers', 'interactions', 'consents', 'requests', 'shares', 'erasures', 'auditActors', 'complaints', 'surveys', 'riskFlags'] as const;
+export const indexFamilies = ['customers', 'interactions', 'consents', 'requests', 'shares', 'erasures', 'auditActors', 'complaints', 'surveys', 'riskFlags', 'incidents', 'findings'] as const;
 export type IndexFamily = (typeof indexFamilies)[number];
 export type IndexShards = Readonly<Record<IndexFamily, number>>;
 

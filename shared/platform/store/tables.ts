@@ -28,6 +28,8 @@ export interface TableDefinition {
   indexes: IndexDefinition[];
   /** Attribute holding an epoch-seconds expiry; DynamoDB Local ignores it, readers filter. */
   ttlAttribute?: string;
+  /** A stream of each new item's image, for a consumer of the writes (the access detector reads the audit trail's). */
+  stream?: 'NEW_IMAGE';
 }
 
 /**
@@ -64,12 +66,14 @@ export const keysTable: TableDefinition = {
  * - `gsi1`: by target (`TARGET#<type>#<id>`, time);
  * - `gsi2`: by actor (`ACTOR#<id>`, time);
  * - `gsi3`: each chain by time, to find the sequence range a verification covers.
+ * Its stream feeds the access detector (SEC-6).
  */
 export const auditTable: TableDefinition = {
   name: 'audit',
   partitionKey: { name: 'pk', type: 'S' },
   sortKey: { name: 'sk', type: 'S' },
   indexes: [stringIndex('gsi1', 'gsi1pk', 'gsi1sk'), stringIndex('gsi2', 'gsi2pk', 'gsi2sk'), stringIndex('gsi3', 'pk', 'gsi3sk')],
+  stream: 'NEW_IMAGE',
 };
 
 export const tableDefinitions: readonly TableDefinition[] = [dataTable, keysTable, auditTable];

@@ -30,6 +30,7 @@ export const selfOf = (w: Wiring): SelfService =>
         keys: w.keys,
         clock: w.clock,
         repository: customerRepositoryOf(w),
+        audit: w.audit,
         notifier: notifierOf(w),
         onUndelivered: w.overrides.onUndelivered ?? logUndelivered,
       }),

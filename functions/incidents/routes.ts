@@ -1,0 +1,226 @@
+import {
+  addStepSchema,
+  affectedPageSchema,
+  changeDeadlineSchema,
+  createIncidentSchema,
+  incidentDeadlineParams,
+  incidentIdParams,
+  incidentNotificationsQuery,
+  incidentPageQuery,
+  incidentPageSchema,
+  incidentReportParams,
+  incidentReportSchema,
+  incidentSchema,
+  incidentStepParams,
+  incidentTransitionSchema,
+  listIncidentsQuery,
+  notificationPageSchema,
+  scopeRunSchema,
+  scopeSourceSchema,
+  submissionOutSchema,
+  submissionSchema,
+  updateStepSchema,
+} from '../../shared/contexts/incidents/index.js';
+import { defineRoutes } from '../http/route.js';
+
+const context = 'incidents';
+const problems = {
+  400: { description: 'Invalid input; `field` names what is wrong' },
+  401: { description: 'No valid token' },
+  403: { description: 'The role may not use this route' },
+};
+/** Breach response is the DPO's, with administrators beside them. */
+const responders = ['admin', 'dpo'] as const;
+/** Who the affected are, deadlines moved and reports handed in: the DPO alone. */
+const dpo = ['dpo'] as const;
+const notFound = { 404: { description: 'No such incident' } };
+const changed = { 412: { description: 'The incident changed meanwhile (the ETag sent is not the current one)' } };
+const etag = { ETag: 'required' } as const;
+
+/** Breach incidents (BR-1 to BR-4): record, scope, deadlines, reports, notices, remediation and closure. */
+export const incidentRoutes = defineRoutes({
+  createIncident: {
+    method: 'POST',
+    path: '/v1/incidents',
+    context,
+    operationId: 'createIncident',
+    summary: 'Record a personal data breach: what happened, when it occurred, was discovered and became known',
+    description:
+      "Records an incident, `open`. `awareAt` is when the company became aware: the legal clocks (GDPR Art. 33's 72 hours, PIPL Art. 57, the CAC's 1 or 4 hours) run from it, so it may be neither in the future nor before `discoveredAt`, which may not be before `occurredAt` (400 naming the field). `source` says who found it (`staff`, `detector`, `partner`, `customer`, `drill`); a drill (`source` `drill` with `drill: true`, exactly together) runs like an incident but its notices go to the drill sink, never to a customer. Title and description are stored encrypted. Send an `Idempotency-Key` to retry safely.",
+    roles: responders,
+    body: createIncidentSchema,
+    idempotencyKey: true,
+    responses: {
+      201: { description: 'Recorded (or the incident a repeated Idempotency-Key recorded)', schema: incidentSchema, headers: { ...etag, Location: 'required' } },
+      ...problems,
+      422: { description: 'Idempotency-Key reused with another body' },
+    },
+  },
+  listIncidents: {
+    method: 'GET',
+    path: '/v1/incidents',
+    context,
+    operationId: 'listIncidents',
+    summary: 'Incidents, newest first, by status and drill',
+    description: 'Incidents, newest first, each as `GET /v1/incidents/{id}` shows it; `status` narrows to one status, `drill` to drills (`true`) or real incidents (`false`).',
+    roles: responders,
+    query: listIncidentsQuery,
+    responses: { 200: { description: 'A page of incidents', schema: incidentPageSchema }, ...problems },
+  },
+  getIncident: {
+    method: 'GET',
+    path: '/v1/incidents/{id}',
+    context,
+    operationId: 'getIncident',
+    summary: 'An incident with its deadlines, scope, notification progress and history',
+    description:
+      'The incident with what is computed from it now: every legal deadline (applying or not, and why), its due time, the time left and the share elapsed; the scope runs and the affected counts by region, jurisdiction and data category; the CAC grade; the notification progress; remediation steps, history and the time each stage took.',
+    roles: responders,
+    params: incidentIdParams,
+    responses: { 200: { description: 'The incident', schema: incidentSchema, headers: etag }, ...problems, ...notFound },
+  },
+  transitionIncident: {
+    method: 'POST',
+    path: '/v1/incidents/{id}/transitions',
+    context,
+    operationId: 'transitionIncident',
+    summary: 'assess, contain, notify, remediate, close',
+    description:
+      "Moves the incident on: `open` -assess-> `assessed` -contain-> `contained` -notify-> `notifying` -remediate-> `remediated` -close-> `closed`; `remediate` straight from `contained` only when no individuals' obligation applies. `assess` gives the risk (`highRisk`), consequences, cause, advice to the people affected and the `exposure` (fields leaked sealed or in clear, whether keys leaked), optionally correcting `awareAt` or raising the grade (both with `reason`); a draft opened by the detector stops being one. `contain` gives the measures taken. `notify` starts the notices once every scope run is done (409 naming `scope`); a drill needs a drill sink (409 naming `drill`). `close` needs every step done (409 naming `steps`) and every applying deadline met or explained in `explanations` (409 naming `deadlines`, `obligations` listing them), and records the `lessons`. An action that does not apply answers 409 naming `action` and listing `allowedActions`. Send the ETag as `If-Match` to act only on the version read.",
+    roles: responders,
+    params: incidentIdParams,
+    body: incidentTransitionSchema,
+    ifMatch: 'optional',
+    responses: {
+      200: { description: 'The incident in its new status', schema: incidentSchema, headers: etag },
+      ...problems,
+      ...notFound,
+      409: { description: 'The action does not apply (`field`: `action`, with `allowedActions`), or `scope`, `steps`, `deadlines` or `drill` stop it' },
+      ...changed,
+    },
+  },
+  startIncidentScope: {
+    method: 'POST',
+    path: '/v1/incidents/{id}/scope',
+    context,
+    operationId: 'startIncidentScope',
+    summary: 'Find the affected customers: by an actor\'s reads, a partner\'s shares, a segment or a list',
+    description:
+      "Starts a scope run, a job that adds customers to the incident's affected set: those an actor (`by: actor`) read in a time window (from the audit trail), those shared with a partner (`by: partner`) in a window, a customer `segment`, or up to 1,000 `customerIds`. A customer found by several runs counts once. Runs start while the incident is open, assessed or contained (409 naming `status`); follow them on the incident.",
+    roles: responders,
+    params: incidentIdParams,
+    body: scopeSourceSchema,
+    responses: {
+      202: { description: 'The run, started', schema: scopeRunSchema },
+      ...problems,
+      ...notFound,
+      409: { description: 'The incident is past containment (`field`: `status`)' },
+    },
+  },
+  listIncidentAffected: {
+    method: 'GET',
+    path: '/v1/incidents/{id}/affected',
+    context,
+    operationId: 'listIncidentAffected',
+    summary: 'The affected customers: pseudonymous ids, region and jurisdiction',
+    description: "The incident's affected customers by id, with their region and jurisdiction and when they were added; no contact or name. For the DPO only.",
+    roles: dpo,
+    params: incidentIdParams,
+    query: incidentPageQuery,
+    responses: { 200: { description: 'A page of affected customers', schema: affectedPageSchema }, ...problems, ...notFound },
+  },
+  changeIncidentDeadline: {
+    method: 'PUT',
+    path: '/v1/incidents/{id}/deadlines/{obligation}',
+    context,
+    operationId: 'changeIncidentDeadline',
+    summary: 'Move a deadline with the reason, or explain why it is missed',
+    description:
+      "Sets the due time of one obligation's deadline (`obligation`, e.g. `gdpr-33`), with the `reason` (required, stored encrypted); the deadline shows it was moved, by whom and from when. With `explanation` (alone or beside a move) it records why the deadline is missed or met late: the reasons for the delay a late report must give (GDPR Art. 33(1)), shown in the report, and what closing asks of every unmet deadline. 404 naming `obligation` when the incident is held to no such obligation; 409 when its clock has not started or the incident is closed.",
+    roles: dpo,
+    params: incidentDeadlineParams,
+    body: changeDeadlineSchema,
+    responses: {
+      200: { description: 'The incident with the deadline moved', schema: incidentSchema, headers: etag },
+      ...problems,
+      404: { description: 'No such incident, or no such obligation (`field`: `obligation`)' },
+      409: { description: 'The clock has not started (`field`: `obligation`), or the incident is closed (`field`: `status`)' },
+      ...changed,
+    },
+  },
+  addIncidentStep: {
+    method: 'POST',
+    path: '/v1/incidents/{id}/steps',
+    context,
+    operationId: 'addIncidentStep',
+    summary: 'Add a remediation step: action, owner, due date',
+    description: 'Adds a remediation step, `open`, with its action (stored encrypted), owner and due date. The incident closes only once every step is done.',
+    roles: responders,
+    params: incidentIdParams,
+    body: addStepSchema,
+    responses: {
+      201: { description: 'The incident with the step added', schema: incidentSchema, headers: etag },
+      ...problems,
+      ...notFound,
+      409: { description: 'The incident is closed (`field`: `status`), or has the most steps it may (`field`: `steps`)' },
+      ...changed,
+    },
+  },
+  updateIncidentStep: {
+    method: 'PATCH',
+    path: '/v1/incidents/{id}/steps/{stepId}',
+    context,
+    operationId: 'updateIncidentStep',
+    summary: "A step's status (open, in progress, done), owner or due date",
+    description: "Changes a remediation step's `status`, and optionally its owner and due date. Send the ETag as `If-Match` to change only what was read.",
+    roles: responders,
+    params: incidentStepParams,
+    body: updateStepSchema,
+    ifMatch: 'optional',
+    responses: {
+      200: { description: 'The incident with the step changed', schema: incidentSchema, headers: etag },
+      ...problems,
+      404: { description: 'No such incident, or no such step (`field`: `stepId`)' },
+      409: { description: 'The incident is closed (`field`: `status`)' },
+      ...changed,
+    },
+  },
+  getIncidentReport: {
+    method: 'GET',
+    path: '/v1/incidents/{id}/reports/{jurisdiction}',
+    context,
+    operationId: 'getIncidentReport',
+    summary: "The report a regulator asks for: GDPR Art. 33(3), PIPL Art. 57, the CAC's first report",
+    description:
+      "The report of one regime (`gdpr`, `pipl`, `cac`), item by item as the law lists them, each with its value or marked missing; its deadline; the reasons for delay when it is or will be late (GDPR Art. 33(1)); and the submissions recorded so far.",
+    roles: responders,
+    params: incidentReportParams,
+    responses: { 200: { description: 'The report', schema: incidentReportSchema }, ...problems, ...notFound },
+  },
+  recordIncidentSubmission: {
+    method: 'POST',
+    path: '/v1/incidents/{id}/reports/{jurisdiction}/submissions',
+    context,
+    operationId: 'recordIncidentSubmission',
+    summary: 'Record a report handed to an authority',
+    description:
+      "Records that a report was handed in: `phase` (initial, follow-up, final), when (`submittedAt`, not in the future), to whom, the authority's `reference` and an optional `note` (stored encrypted). Appended, never changed. The first one meets the regime's authority deadline. For the DPO only.",
+    roles: dpo,
+    params: incidentReportParams,
+    body: submissionSchema,
+    responses: { 201: { description: 'The submission, recorded', schema: submissionOutSchema }, ...problems, ...notFound, ...changed },
+  },
+  getIncidentNotifications: {
+    method: 'GET',
+    path: '/v1/incidents/{id}/notifications',
+    context,
+    operationId: 'getIncidentNotifications',
+    summary: 'Notification progress and a page of the notices, by state',
+    description:
+      "The progress of the notices to the affected customers (pending, queued, sent, failed, undeliverable, skipped; they add up to the affected count) and a page of the notices themselves, by customer id, with channel, state, failure and attempts; `state` narrows the page (`failed` to see what to follow up).",
+    roles: responders,
+    params: incidentIdParams,
+    query: incidentNotificationsQuery,
+    responses: { 200: { description: 'The progress and a page of notices', schema: notificationPageSchema }, ...problems, ...notFound },
+  },
+});

@@ -1,0 +1,44 @@
+import type { FindingRule } from './types.js';
+
+/**
+ * Where the detector keeps its state (data table). Subjects are actor ids, pseudonymous
+ * source ids or customer ids: never contact details.
+ * - counters, one item per subject and hour: `ACCESS#<counter>#<subject>` / `<hour>`, attribute
+ *   `count` (and `firstMs`, the first entry counted, written once by the batch that created it);
+ * - distinct customers a customer token touched: `ACCESSSEEN#<actor>#<hour>` / `<customerId>`;
+ * - baselines (EWMA of completed active hours): `ACCESSBASE#actor#<id>` or `ACCESSBASE#role#<role>` / `BASELINE`;
+ * - findings: `FINDING#<id>` / `FINDING`, listed through gsi1 (family `findings`, sharded,
+ *   `FINDING#<n>`, sort `<hour>#<id>`, newest first).
+ * Counters and markers expire (`expiresAt`) once no baseline or finding needs them.
+ */
+export type CounterKind = 'reads' | 'offhours' | 'exports' | 'codes-contact' | 'codes-source' | 'token-customers';
+
+/** The counter each rule compares with its threshold. */
+export const counterOfRule: Readonly<Record<FindingRule, CounterKind>> = {
+  'read-rate': 'reads',
+  'off-hours': 'offhours',
+  'bulk-export': 'exports',
+  'failed-codes-contact': 'codes-contact',
+  'failed-codes-source': 'codes-source',
+  'token-many-customers': 'token-customers',
+};
+
+export const counterKey = (kind: CounterKind, subject: string, hour: string) => ({ pk: `ACCESS#${kind}#${subject}`, sk: hour });
+
+export const seenKey = (actor: string, hour: string, customerId: string) => ({ pk: `ACCESSSEEN#${actor}#${hour}`, sk: customerId });
+
+export type BaselineScope = 'actor' | 'role';
+export const baselineKey = (scope: BaselineScope, id: string) => ({ pk: `ACCESSBASE#${scope}#${id}`, sk: 'BASELINE' as const });
+
+export const findingKey = (id: string) => ({ pk: `FINDING#${id}`, sk: 'FINDING' as const });
+
+/** The sharded listing partition of findings (`shardKey` adds `#<n>`). */
+export const FINDINGS_PARTITION = 'FINDING';
+
+export const findingSortKey = (hour: string, id: string) => `${hour}#${id}`;
+
+/** The UTC hour of an ISO time, `YYYY-MM-DDTHH`. */
+export const hourOf = (iso: string) => iso.slice(0, 13);
+
+/** The start of an hour as an ISO time. */
+export const hourStart = (hour: string) => new Date(`${hour}:00:00.000Z`);

@@ -5,6 +5,7 @@ import { createErasureConsumer, erasureOfMessage } from '../functions/erasure/ha
 import { createSurveyDispatchConsumer, SURVEY_DISPATCH_MAX_RECEIVES } from '../functions/survey-dispatch/handler.js';
 import { createIncidentWorkConsumer, INCIDENT_WORK_MAX_RECEIVES } from '../functions/incident-work/handler.js';
 import { createAuditStreamConsumer } from '../functions/audit-stream/handler.js';
+import { DEFAULT_ALERT_FRACTIONS } from '../shared/contexts/incidents/deadline-monitor.js';
 import { defaultObligations } from '../shared/contexts/incidents/obligations.js';
 import { defaultThresholds } from '../shared/contexts/security/thresholds.js';
 import { auditTable, physicalTableName } from '../shared/platform/store/tables.js';
@@ -75,7 +76,7 @@ export function localConfig(options: LocalAppOptions): Config {
     riskFlagHandleHours: 48,
     incidentObligations: defaultObligations,
     incidentOperatorType: 'ordinary',
-    incidentAlertFractions: [0.5, 0.9, 1],
+    incidentAlertFractions: [...DEFAULT_ALERT_FRACTIONS],
     incidentContact: 'privacy@kehu.local',
     // `local-drill` is the local drill account (npm run token -- --role agent --sub local-drill).
     securityThresholds: { ...defaultThresholds, drillActors: ['local-drill'] },

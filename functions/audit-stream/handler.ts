@@ -24,7 +24,8 @@ const isInsert = (record: DynamoDBRecord) => record.eventName === 'INSERT' && re
  * The audit table's stream consumer (SEC-6): each batch of new entries goes to the access
  * detector whole, which counts it per subject-hour. A batch that fails is reported from its
  * first record, so the stream hands it again (and after its retries, to the DLQ); no finding
- * is lost, at worst a retried batch is counted twice. Logs carry finding ids and rules only.
+ * is lost; a batch handed again (split in halves, up to the mapping's 5 retries) is counted
+ * again each time, which errs towards a finding, never away from one. Logs carry finding ids and rules only.
  */
 export function createAuditStreamConsumer({ accessDetector }: Pick<Container, 'accessDetector'>, { logger, metrics }: Observability) {
   return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {

@@ -1,5 +1,6 @@
 import { defaultIndexShards, indexFamilies, MAX_INDEX_SHARDS, MIN_ERASURE_SHARDS, type IndexShards } from '../platform/store/sharded.js';
 import { parseReviewIntervals, defaultReviewIntervals, type ReviewIntervals } from '../contexts/customers/review-policy.js';
+import { DEFAULT_ALERT_FRACTIONS } from '../contexts/incidents/deadline-monitor.js';
 import { defaultObligations, parseObligations } from '../contexts/incidents/obligations.js';
 import { operatorTypes, type Obligation, type OperatorType } from '../contexts/incidents/types.js';
 import { defaultThresholds, parseThresholds } from '../contexts/security/thresholds.js';
@@ -102,7 +103,7 @@ function jsonSetting<T>(env: NodeJS.ProcessEnv, name: string, parse: (json: stri
 
 function alertFractions(env: NodeJS.ProcessEnv): number[] {
   const raw = env.INCIDENT_ALERT_FRACTIONS;
-  if (raw === undefined || raw === '') return [0.5, 0.9, 1];
+  if (raw === undefined || raw === '') return [...DEFAULT_ALERT_FRACTIONS];
   const fractions = raw.split(',').map((part) => Number(part.trim()));
   if (!fractions.length || fractions.some((f) => !Number.isFinite(f) || f <= 0 || f > 2)) {
     throw new ConfigError('INCIDENT_ALERT_FRACTIONS', 'must be comma-separated fractions above 0 and at most 2, e.g. 0.5,0.9,1.');

@@ -222,6 +222,7 @@ export class NotificationService {
     do {
       const page = await this.notices.unfinished(cutoff, { limit: 100, ...(cursor ? { cursor } : {}) });
       for (const run of page.items) {
+        if (events.length >= RESUME_MAX) break;
         if (!run.walked) {
           events.push(pageEvent(run.incidentId, at));
           continue;

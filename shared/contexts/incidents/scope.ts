@@ -102,6 +102,19 @@ export class ScopeService {
       const run = await this.scopes.findRun(incidentId, runId);
       if (!run || run.state === 'done') return { outcome: 'done' };
       const incident = await this.deps.repository.find(incidentId);
+      if (!incident || !SCOPABLE.has(incident.status)) {
+        // Notifying began (or the incident is gone): the affected set is fixed, and a
+        // customer added now would get no notice. The run ends with what it found.
+        const at = this.deps.clock.now().toISOString();
+        const { cursor: _cursor, carry: _carry, sourceDone: _done, ...fields } = run;
+        try {
+          await this.deps.store.transact([this.scopes.runWrite({ ...fields, state: 'done', finishedAt: at, updatedAt: at, version: run.version + 1 }, run.version)]);
+        } catch (error) {
+          if (!(error instanceof ConditionFailedError)) throw error;
+          return { outcome: 'raced' };
+        }
+        return { outcome: 'done' };
+      }
       const step = await this.step(run);
       const ids = [...new Set(step.customerIds)];
       const present = await this.scopes.presentAmong(incidentId, ids);
@@ -112,6 +125,8 @@ export class ScopeService {
       const next = advance(run, step, fresh.slice(SCOPE_PAGE_WRITES), added.length, at);
       try {
         await this.deps.store.transact([
+          // The incident as read: a notify committed meanwhile makes the page read it again, and stop.
+          { op: 'check', table: dataTable.name, key: incidentKey(incidentId), condition: { kind: 'version', version: incident.version }, label: 'incident' },
           this.scopes.runWrite(next, run.version),
           ...added.map((customer) => this.scopes.affectedWrite(incidentId, runId, customer)),
           ...(added.length ? [this.scopes.statsAdd(incidentId, `${runId}#${run.pages}`, added, incident?.dataCategories ?? [])] : []),

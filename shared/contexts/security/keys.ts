@@ -1,5 +1,3 @@
-import type { FindingRule } from './types.js';
-
 /**
  * Where the detector keeps its state (data table). Subjects are actor ids, pseudonymous
  * source ids or customer ids: never contact details.
@@ -13,15 +11,6 @@ import type { FindingRule } from './types.js';
  */
 export type CounterKind = 'reads' | 'offhours' | 'exports' | 'codes-contact' | 'codes-source' | 'token-customers';
 
-/** The counter each rule compares with its threshold. */
-export const counterOfRule: Readonly<Record<FindingRule, CounterKind>> = {
-  'read-rate': 'reads',
-  'off-hours': 'offhours',
-  'bulk-export': 'exports',
-  'failed-codes-contact': 'codes-contact',
-  'failed-codes-source': 'codes-source',
-  'token-many-customers': 'token-customers',
-};
 
 export const counterKey = (kind: CounterKind, subject: string, hour: string) => ({ pk: `ACCESS#${kind}#${subject}`, sk: hour });
 

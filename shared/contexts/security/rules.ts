@@ -1,11 +1,12 @@
-import { createHash } from 'node:crypto';
 import { isRole } from '../../platform/access/index.js';
 import type { AuditEntry } from '../../platform/audit/index.js';
+import { CODE_REJECTED_ACTION } from '../self-service/index.js';
+import { uuidOf } from '../surveys/index.js';
 import { hourOf, type CounterKind } from './keys.js';
 import { findingLevels, type DetectorThresholds, type FindingLevel, type FindingRule } from './types.js';
 
 /** The audit action of a wrong self-service code (SelfService.createSession). */
-export const CODE_REJECTED = 'self.code.rejected';
+export const CODE_REJECTED = CODE_REJECTED_ACTION;
 
 /** Verbs of audit actions that show a customer's record to the caller. */
 const READ_VERBS = new Set(['read', 'list', 'history', 'search']);
@@ -101,15 +102,6 @@ export const higherLevel = (a: FindingLevel, b: FindingLevel): FindingLevel => (
 /** Whether a finding of this level opens a draft incident. */
 export const opensIncident = (level: FindingLevel, incidentLevel: DetectorThresholds['incidentLevel']): boolean =>
   incidentLevel !== 'off' && rank(level) >= rank(incidentLevel);
-
-/** A version-4-shaped UUID from a name (the same derivation as survey waves and incidents use). */
-export function uuidOf(text: string): string {
-  const bytes = createHash('sha256').update(text, 'utf8').digest().subarray(0, 16);
-  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = bytes.toString('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
 
 /** One finding per rule, subject and hour: every batch that counts in that hour finds the same one. */
 export const findingIdOf = (rule: FindingRule, subject: string, hour: string): string => uuidOf(`finding:${rule}:${subject}:${hour}`);

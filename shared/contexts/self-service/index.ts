@@ -1,2 +1,2 @@
-export { SelfService, TooManyAttemptsError } from './service.js';
+export { CODE_REJECTED_ACTION, SelfService, TooManyAttemptsError } from './service.js';
 export * from './schemas.js';

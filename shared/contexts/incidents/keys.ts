@@ -17,7 +17,8 @@ import { shardOf } from '../../platform/store/sharded.js';
  * - `INCIDENT#<id>` / `SUBMISSION#<regime>#<recordedAt>#<n>`: a report submission, put only if absent.
  * - `INCIDENT#<id>#AFFECTED#<s>` / `<customerId>`: one affected customer (region, jurisdiction), s of AFFECTED_SHARDS.
  * - `INCIDENT#<id>#NOTICE#<s>` / `<customerId>`: that customer's notification (state machine, version);
- *   gsi2 `INCIDENT#<id>#UNSETTLED#<s>` (sort `<updatedAt>#<customerId>`) while queued or sending.
+ *   gsi2 `INCIDENT#<id>#UNSETTLED#<s>` (sort `<updatedAt>#<customerId>`) while queued or sending;
+ *   gsi3 `INCIDENT#<id>#NOTICESTATE#<state>#<s>` (sort `<customerId>`): the notices of one state, the failures to follow up.
  * Runs in progress, for the schedule that hands stalled ones on (gsi2, 4 shards each, fixed):
  * `INCIDENT#SCOPING#<n>` (sort `<updatedAt>#<incidentId>#<runId>`, scope-repository.ts) and
  * `INCIDENT#NOTIFYING#<n>` (sort `<updatedAt>#<incidentId>`, notice-repository.ts).

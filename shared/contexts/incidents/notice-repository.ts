@@ -18,6 +18,8 @@ export const NOTIFY_UNFINISHED_SHARDS = 4;
  * so the sweep finds a message that was lost without reading every notice.
  */
 export const unsettledPartition = (incidentId: string) => `INCIDENT#${incidentId}#UNSETTLED`;
+/** The partition (before its shard) of an incident's notices in one state (gsi3). */
+export const statePartition = (incidentId: string, state: NotificationState) => `INCIDENT#${incidentId}#NOTICESTATE#${state}`;
 
 /** The notification run: where the walk over the affected shards stands. */
 export interface NotifyRunFields {
@@ -119,11 +121,14 @@ export class NoticeRepository {
 
   /** The put of a notice, conditional on the version it replaces (absent when new: one notice a customer and incident). */
   noticeWrite(notice: NoticeFields, expectedVersion?: number): Write {
-    const { gsi2pk: _p, gsi2sk: _s, ...fields } = notice as NoticeFields & StoreItem;
+    const { gsi2pk: _p, gsi2sk: _s, gsi3pk: _q, gsi3sk: _t, ...fields } = notice as NoticeFields & StoreItem;
     const item: NoticeItem = {
       ...(fields as NoticeFields),
       ...noticeKey(notice.incidentId, notice.customerId),
       kind: 'incident-notice',
+      // Listed by state too: the failures to follow up are read without the million sent beside them.
+      gsi3pk: shardKey(statePartition(notice.incidentId, notice.state), notice.customerId, AFFECTED_SHARDS),
+      gsi3sk: notice.customerId,
       ...(!settled(notice.state)
         ? { gsi2pk: shardKey(unsettledPartition(notice.incidentId), notice.customerId, AFFECTED_SHARDS), gsi2sk: `${notice.updatedAt}#${notice.customerId}` }
         : {}),
@@ -154,14 +159,10 @@ export class NoticeRepository {
 
   /** An incident's notices, every shard merged in customer-id order, optionally of one state. */
   list(incidentId: string, state: NotificationState | undefined, page: { limit: number; cursor?: string }): Promise<QueryPage<NoticeItem>> {
-    return querySharded<NoticeItem>(this.store, {
-      table: T,
-      partition: { name: 'pk', prefix: `INCIDENT#${incidentId}#NOTICE`, shards: AFFECTED_SHARDS },
-      range: { name: 'sk' },
-      ...(state ? { filters: [{ name: 'state', equals: state }] } : {}),
-      limit: page.limit,
-      ...(page.cursor ? { cursor: page.cursor } : {}),
-    });
+    const where = state
+      ? { index: 'gsi3', partition: { name: 'gsi3pk', prefix: statePartition(incidentId, state), shards: AFFECTED_SHARDS }, range: { name: 'gsi3sk' } }
+      : { partition: { name: 'pk', prefix: `INCIDENT#${incidentId}#NOTICE`, shards: AFFECTED_SHARDS }, range: { name: 'sk' } };
+    return querySharded<NoticeItem>(this.store, { table: T, ...where, limit: page.limit, ...(page.cursor ? { cursor: page.cursor } : {}) });
   }
 
   /** Unsettled notices of an incident unchanged since `cutoff`, oldest first. */

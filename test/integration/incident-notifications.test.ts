@@ -254,7 +254,13 @@ describe('notifying the customers affected by an incident', () => {
 
   it('fails, never resends, a notice found sending after an interruption, and then the run is done', async () => {
     const found = (await noticeOf(record.id, people.leftover))!;
-    await store.transact([notices.noticeWrite({ ...found, state: 'sending', attempts: 1, version: found.version + 1 }, found.version)]);
+    // Claimed just now: a duplicate message leaves it to the send that may still be running.
+    await store.transact([notices.noticeWrite({ ...found, state: 'sending', attempts: 1, updatedAt: new Date().toISOString(), version: found.version + 1 }, found.version)]);
+    await expect(service.deliver({ incidentId: record.id, customerId: people.leftover }, { receive: 2, maxReceives: 5 })).rejects.toThrow(/NoticeInFlight\)/);
+    expect(await noticeOf(record.id, people.leftover)).toMatchObject({ state: 'sending' });
+    // Claimed ten minutes ago: that send was interrupted, and may have gone out.
+    const claimed = (await noticeOf(record.id, people.leftover))!;
+    await store.transact([notices.noticeWrite({ ...claimed, updatedAt: new Date(Date.now() - 600_000).toISOString(), version: claimed.version + 1 }, claimed.version)]);
     const attempts = outbox.attempts;
     expect(await service.deliver({ incidentId: record.id, customerId: people.leftover }, { receive: 2, maxReceives: 5 })).toBe('interrupted');
     expect(outbox.attempts).toBe(attempts);

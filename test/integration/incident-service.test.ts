@@ -9,6 +9,7 @@ import {
   type CreateIncidentInput,
   type IncidentNotifications,
   type IncidentScopes,
+  type IncidentServiceDeps,
   type NotificationProgress,
   type ScopeRun,
   type ScopeSource,
@@ -29,6 +30,8 @@ const detector = { actor: { id: 'access-detector', role: 'system' as const }, pu
 // The scope job and the notices are others' services: small fakes of the narrow interfaces here.
 const runs = new Map<string, ScopeRun[]>();
 const scopeStarts: Array<{ id: string; source: ScopeSource }> = [];
+/** The service's parts, for a second service beside it with one part swapped. */
+let deps: IncidentServiceDeps;
 const scope: IncidentScopes = {
   start: async (id, source) => {
     scopeStarts.push({ id, source });
@@ -98,8 +101,8 @@ beforeAll(async () => {
   const container = composeContainer(
     testConfig(prefix, endpoint),
     { dynamodb: client, keyService: new LocalKeyService(Buffer.alloc(32, 23)), clock: { now: () => now } },
-    (w) => ({
-      incidents: new IncidentService({
+    (w) => {
+      deps = {
         repository: new IncidentRepository(w.store, w.keys, 4),
         store: w.store,
         keys: w.keys,
@@ -110,8 +113,9 @@ beforeAll(async () => {
         obligations: defaultObligations,
         operatorType: 'ordinary',
         idempotencyTtlSeconds: 3600,
-      }),
-    }),
+      };
+      return { incidents: new IncidentService(deps) };
+    },
   );
   incidents = container.incidents;
 });
@@ -260,6 +264,17 @@ describe('drafts from the detector (SEC-6)', () => {
     expect(shown).toMatchObject({ source: 'detector', draft: true, findingId: 'finding-1', awareAt: draft.detectedAt, discoveredAt: draft.detectedAt, occurredAt: draft.from, status: 'open' });
     const assessed = await incidents.transition(first.id, { ...assess, awareAt: '2026-12-04T09:40:00.000Z', reason: 'Confirmed on review' }, dpo);
     expect(assessed).toMatchObject({ draft: false, awareAt: '2026-12-04T09:40:00.000Z' });
+  });
+
+  it('starts the scope of a draft written without one (a failure between the two) on the next call', async () => {
+    const draft = { findingId: 'finding-2', rule: 'read-rate', actor: 'agent-8', from: '2026-12-04T07:00:00.000Z', to: '2026-12-04T09:30:00.000Z', detectedAt: '2026-12-04T09:10:00.000Z' };
+    const failing: IncidentScopes = { ...scope, start: async () => Promise.reject(new Error('queue down')) };
+    const once = new IncidentService({ ...deps, scope: failing });
+    await expect(once.openDraft(draft, detector)).rejects.toThrow('queue down');
+    expect(await incidents.openDraft(draft, detector)).toEqual({ id: draftIdOf('finding-2'), created: false });
+    expect(scopeStarts.filter((s) => s.id === draftIdOf('finding-2'))).toHaveLength(1);
+    expect(await incidents.openDraft(draft, detector)).toEqual({ id: draftIdOf('finding-2'), created: false });
+    expect(scopeStarts.filter((s) => s.id === draftIdOf('finding-2'))).toHaveLength(1);
   });
 });
 

@@ -13,6 +13,8 @@ import type { CustomerNotification, IncidentRecord, NotificationProgress, Notifi
 export const NOTIFICATION_PAGE = 90;
 /** Runs and notices handed on again per resume sweep, at most. */
 const RESUME_MAX = 1_000;
+/** A claim younger than this may belong to a send still running (the consumer's timeout is 30 s). */
+const SENDING_GRACE_MS = 5 * 60 * 1000;
 const DEFAULT_LIST = 50;
 const MAX_LIST = 100;
 /** Who opens a customer's contact to send the notice: audited as such on every read. */
@@ -49,6 +51,11 @@ export interface NoticeRef {
 export type NoticeOutcome = 'sent' | 'done' | 'missing' | 'interrupted' | 'undeliverable' | 'skipped';
 
 /** The notice could not be sent this time: the message is retried (or, at its last receive, the notice failed). */
+/** Why a duplicate message leaves a notice alone: another delivery claimed it moments ago. */
+class NoticeInFlight extends Error {
+  override name = 'NoticeInFlight';
+}
+
 export class NoticeNotSentError extends Error {
   constructor(
     readonly ref: NoticeRef,
@@ -144,7 +151,13 @@ export class NotificationService {
   async deliver(ref: NoticeRef, delivery: { receive: number; maxReceives: number }): Promise<NoticeOutcome> {
     const found = await this.notices.find(ref.incidentId, ref.customerId);
     if (!found) return 'missing';
-    if (found.state === 'sending') return (await this.settle(found, 'failed', 'interrupted')) ? 'interrupted' : 'done';
+    if (found.state === 'sending') {
+      // Claimed moments ago: a duplicate message while the first send may still be running.
+      // It comes back later; only a claim older than any send (or the last receive) is interrupted.
+      const age = this.deps.clock.now().getTime() - Date.parse(found.updatedAt);
+      if (age < SENDING_GRACE_MS && delivery.receive < delivery.maxReceives) throw new NoticeNotSentError(ref, false, new NoticeInFlight());
+      return (await this.settle(found, 'failed', 'interrupted')) ? 'interrupted' : 'done';
+    }
     if (found.state !== 'queued') return 'done';
     const [record, run] = await Promise.all([this.deps.repository.find(ref.incidentId), this.notices.findRun(ref.incidentId)]);
     if (!record || !run) return 'missing';
@@ -179,7 +192,13 @@ export class NotificationService {
     }
     const at = this.deps.clock.now().toISOString();
     const sent: NoticeFields = { ...addressed, state: 'sent', sentAt: at, updatedAt: at, version: claimed.version + 1 };
-    await this.deps.store.transact([this.notices.noticeWrite(sent, claimed.version), this.notices.countsAdd(ref.incidentId, ref.customerId, { queued: -1, sent: 1 })]);
+    try {
+      await this.deps.store.transact([this.notices.noticeWrite(sent, claimed.version), this.notices.countsAdd(ref.incidentId, ref.customerId, { queued: -1, sent: 1 })]);
+    } catch (error) {
+      // Settled meanwhile (found interrupted by a late duplicate): it stays as recorded, counted once.
+      if (error instanceof ConditionFailedError) return 'done';
+      throw error;
+    }
     await this.finishIfSettled(ref.incidentId);
     return 'sent';
   }

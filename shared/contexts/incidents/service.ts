@@ -74,7 +74,12 @@ export class IncidentService {
    */
   async openDraft(input: DraftIncidentInput, context: AuditContext): Promise<{ id: string; created: boolean }> {
     const id = draftIdOf(input.findingId);
-    if (await this.deps.repository.find(id)) return { id, created: false };
+    const scope = { by: 'actor' as const, actor: input.actor, from: input.from, to: input.to };
+    if (await this.deps.repository.find(id)) {
+      // A draft whose scope did not start (a failure right after it was written) gets it now.
+      if (!(await this.deps.scope.runs(id)).length) await this.deps.scope.start(id, scope, context);
+      return { id, created: false };
+    }
     const record: IncidentRecord = {
       ...this.blank(id, this.deps.clock.now().toISOString(), context.actor.id),
       source: 'detector',
@@ -98,7 +103,7 @@ export class IncidentService {
       if (error instanceof ConditionFailedError) return { id, created: false };
       throw error;
     }
-    await this.deps.scope.start(id, { by: 'actor', actor: input.actor, from: input.from, to: input.to }, context);
+    await this.deps.scope.start(id, scope, context);
     return { id, created: true };
   }
 
